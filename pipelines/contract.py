@@ -1,0 +1,182 @@
+"""The input contract of DESIGN.md section 3: the raw sources, their columns and types.
+
+This module is the single place that says what a valid row of each source looks like.
+Ingestion validates against it, the raw tables are created from it, and the sample data
+generator writes files that follow it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column kinds. Each maps to one DuckDB type in the raw layer.
+STRING = "string"
+TIMESTAMP = "timestamp"  # ISO 8601 in files; stored as naive TIMESTAMP in UTC
+NUMBER = "number"  # stored as DOUBLE
+EMAIL = "email"  # string, trimmed and lower-cased on load
+
+DUCKDB_TYPES = {STRING: "VARCHAR", TIMESTAMP: "TIMESTAMP", NUMBER: "DOUBLE", EMAIL: "VARCHAR"}
+
+EVENT_TYPES = (
+    "page_view",
+    "form_submit",
+    "content_download",
+    "pricing_view",
+    "demo_request",
+    "video_play",
+    "chat_start",
+)
+INTERACTION_TYPES = (
+    "email_sent",
+    "email_opened",
+    "email_clicked",
+    "email_replied",
+    "call",
+    "meeting",
+    "document_viewed",
+    "document_clicked",
+    "proposal_sent",
+)
+OPPORTUNITY_STAGES = (
+    "prospecting",
+    "discovery",
+    "proposal",
+    "negotiation",
+    "closed_won",
+    "closed_lost",
+)
+LIFECYCLE_STAGES = ("subscriber", "lead", "mql", "sql", "opportunity", "customer")
+CHANNELS = (
+    "paid_search",
+    "paid_social",
+    "email",
+    "organic_search",
+    "organic_social",
+    "referral",
+    "events",
+    "direct",
+    "outbound",
+    "other",
+    "unknown",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One raw source: its natural key, its columns in contract order, and known value sets."""
+
+    name: str
+    key: str
+    required: dict[str, str]
+    optional: dict[str, str]
+    # Columns whose values come from a known set. Unknown values are loaded and reported.
+    known_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return {**self.required, **self.optional}
+
+
+WEB_VISITS = Source(
+    name="web_visits",
+    key="event_id",
+    required={
+        "event_id": STRING,
+        "visitor_id": STRING,
+        "occurred_at": TIMESTAMP,
+        "event_type": STRING,
+        "page_url": STRING,
+    },
+    optional={
+        "contact_id": STRING,
+        "email": EMAIL,
+        "referrer_url": STRING,
+        "utm_source": STRING,
+        "utm_medium": STRING,
+        "utm_campaign": STRING,
+        "utm_content": STRING,
+        "utm_term": STRING,
+        "time_on_page_s": NUMBER,
+        "device": STRING,
+        "country": STRING,
+    },
+    known_values={"event_type": EVENT_TYPES},
+)
+
+CONTACTS = Source(
+    name="contacts",
+    key="contact_id",
+    required={"contact_id": STRING, "created_at": TIMESTAMP},
+    optional={
+        "email": EMAIL,
+        "first_name": STRING,
+        "last_name": STRING,
+        "phone": STRING,
+        "company": STRING,
+        "job_title": STRING,
+        "country": STRING,
+        "lifecycle_stage": STRING,
+        "original_source": STRING,
+        "owner_id": STRING,
+        "lead_status": STRING,
+        "became_lead_at": TIMESTAMP,
+        "became_mql_at": TIMESTAMP,
+        "became_sql_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+    },
+    known_values={"lifecycle_stage": LIFECYCLE_STAGES},
+)
+
+OPPORTUNITIES = Source(
+    name="opportunities",
+    key="opportunity_id",
+    required={
+        "opportunity_id": STRING,
+        "contact_id": STRING,
+        "created_at": TIMESTAMP,
+        "stage": STRING,
+    },
+    optional={
+        "account_name": STRING,
+        "owner_id": STRING,
+        "amount": NUMBER,
+        "currency": STRING,
+        "closed_at": TIMESTAMP,
+        "lost_reason": STRING,
+        "segment": STRING,
+        "updated_at": TIMESTAMP,
+    },
+    known_values={"stage": OPPORTUNITY_STAGES},
+)
+
+SALES_INTERACTIONS = Source(
+    name="sales_interactions",
+    key="interaction_id",
+    required={
+        "interaction_id": STRING,
+        "contact_id": STRING,
+        "occurred_at": TIMESTAMP,
+        "interaction_type": STRING,
+    },
+    optional={
+        "opportunity_id": STRING,
+        "owner_id": STRING,
+        "content_id": STRING,
+        "direction": STRING,
+        "outcome": STRING,
+    },
+    known_values={"interaction_type": INTERACTION_TYPES},
+)
+
+SOURCES: dict[str, Source] = {
+    s.name: s for s in (WEB_VISITS, CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS)
+}
+
+# Bookkeeping columns every raw table carries after the contract columns.
+LINEAGE_COLUMNS = {
+    "_row_hash": "VARCHAR",  # md5 of the contract columns: identifies an exact repeat
+    "_file_hash": "VARCHAR",  # sha256 of the file the row came from (the batch)
+    "_source_file": "VARCHAR",  # path of that file relative to the inbox
+    "_source_line": "BIGINT",  # line (CSV, NDJSON) or row number (Parquet) in that file
+    "_loaded_at": "TIMESTAMP",  # UTC time of the ingestion run that loaded the row
+}
