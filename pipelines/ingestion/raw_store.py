@@ -1,0 +1,244 @@
+"""The raw layer in DuckDB: append-only tables per source, their rejected rows, the ledger of
+ingested files and the ingestion run log. Each load is one transaction, so a killed run leaves
+either the whole batch (with its ledger rows) or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from pipelines.contract import DUCKDB_TYPES, LINEAGE_COLUMNS, SOURCES, Source
+
+LEDGER = "raw._ingested_files"
+RUN_LOG = "raw._ingestion_runs"
+
+LEDGER_COLUMNS = {
+    "file_hash": "VARCHAR PRIMARY KEY",
+    "source": "VARCHAR",
+    "file_path": "VARCHAR",
+    "file_format": "VARCHAR",
+    "file_bytes": "BIGINT",
+    "mapping_file": "VARCHAR",
+    "status": "VARCHAR",  # loaded | unreadable
+    "message": "VARCHAR",
+    "rows_read": "BIGINT",
+    "rows_loaded": "BIGINT",
+    "rows_rejected": "BIGINT",
+    "rows_repeated": "BIGINT",
+    "run_id": "VARCHAR",
+    "ingested_at": "TIMESTAMP",
+}
+REJECTED_COLUMNS = {
+    "source_file": "VARCHAR",
+    "line_number": "BIGINT",  # null when the whole file was unreadable
+    "field": "VARCHAR",
+    "reason": "VARCHAR",
+    "raw_record": "VARCHAR",
+    "file_hash": "VARCHAR",
+    "rejected_at": "TIMESTAMP",
+}
+RUN_LOG_COLUMNS = {
+    "run_id": "VARCHAR",
+    "source": "VARCHAR",
+    "started_at": "TIMESTAMP",
+    "finished_at": "TIMESTAMP",
+    "files_ingested": "BIGINT",
+    "files_unreadable": "BIGINT",
+    "rows_read": "BIGINT",
+    "rows_loaded": "BIGINT",
+    "rows_rejected": "BIGINT",
+    "rows_repeated": "BIGINT",
+    "is_balanced": "BOOLEAN",
+}
+
+
+def _ddl(table: str, columns: dict[str, str]) -> str:
+    body = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+    return f"CREATE TABLE IF NOT EXISTS {table} ({body})"
+
+
+def raw_table_columns(source: Source) -> dict[str, str]:
+    return {**{c: DUCKDB_TYPES[k] for c, k in source.columns.items()}, **LINEAGE_COLUMNS}
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for source in SOURCES.values():
+        con.execute(_ddl(f"raw.{source.name}", raw_table_columns(source)))
+        con.execute(_ddl(f"raw.{source.name}_rejected", REJECTED_COLUMNS))
+    con.execute(_ddl(LEDGER, LEDGER_COLUMNS))
+    con.execute(_ddl(RUN_LOG, RUN_LOG_COLUMNS))
+
+
+def ingested_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute(f"SELECT file_hash FROM {LEDGER}").fetchall()}
+
+
+@dataclass
+class FileBatch:
+    """One file's share of a load: its ledger row and its rejected rows."""
+
+    file_hash: str
+    file_path: str
+    file_format: str
+    file_bytes: int
+    mapping_file: str | None
+    rows_read: int
+    rejected: pl.DataFrame  # line_number, field, reason, raw_record
+    status: str = "loaded"
+    message: str | None = None
+
+    @property
+    def rows_rejected(self) -> int:
+        # A file-level rejection (line_number null) is not a row of the file.
+        return self.rejected.filter(pl.col("line_number").is_not_null()).height
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    valid: pl.DataFrame,
+    files: list[FileBatch],
+    run_id: str,
+    loaded_at: datetime,
+) -> dict[str, dict[str, int]]:
+    """Append new rows, rejected rows and ledger entries for a group of files in one
+    transaction. `valid` holds the contract columns plus _file_hash, _source_file, _source_line
+    and _file_order. Returns loaded and repeated counts per file hash."""
+    contract = list(source.columns)
+    hash_input = ", ".join(
+        f"coalesce(CAST({c} AS VARCHAR), '\\N')" for c in contract
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("incoming_rows", valid.to_arrow())
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE incoming AS
+            SELECT *, md5(concat_ws(chr(31), {hash_input})) AS _row_hash
+            FROM incoming_rows
+            """
+        )
+        con.unregister("incoming_rows")
+        # A row is an exact repeat when the same content (key included) was loaded before,
+        # or appears earlier in this batch.
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE incoming_status AS
+            SELECT i.*,
+                   row_number() OVER (PARTITION BY i._row_hash
+                                      ORDER BY i._file_order, i._source_line) > 1
+                   OR i._row_hash IN (SELECT _row_hash FROM raw.{source.name}) AS is_repeat
+            FROM incoming i
+            """
+        )
+        columns = ", ".join([*contract, "_row_hash", "_file_hash", "_source_file", "_source_line"])
+        con.execute(
+            f"""
+            INSERT INTO raw.{source.name} ({columns}, _loaded_at)
+            SELECT {columns}, ? FROM incoming_status WHERE NOT is_repeat
+            ORDER BY _file_order, _source_line
+            """,
+            [loaded_at],
+        )
+        counts = {
+            file_hash: {"loaded": loaded, "repeated": repeated}
+            for file_hash, loaded, repeated in con.execute(
+                """
+                SELECT _file_hash, count(*) FILTER (WHERE NOT is_repeat),
+                       count(*) FILTER (WHERE is_repeat)
+                FROM incoming_status GROUP BY _file_hash
+                """
+            ).fetchall()
+        }
+        for batch in files:
+            _insert_rejected(con, source, batch, loaded_at)
+            file_counts = counts.get(batch.file_hash, {"loaded": 0, "repeated": 0})
+            con.execute(
+                f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch.file_hash, source.name, batch.file_path, batch.file_format,
+                 batch.file_bytes, batch.mapping_file, batch.status, batch.message,
+                 batch.rows_read, file_counts["loaded"], batch.rows_rejected,
+                 file_counts["repeated"], run_id, loaded_at],
+            )
+        con.execute("DROP TABLE incoming")
+        con.execute("DROP TABLE incoming_status")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def _insert_rejected(con: duckdb.DuckDBPyConnection, source: Source, batch: FileBatch,
+                     rejected_at: datetime) -> None:
+    if batch.rejected.height == 0:
+        return
+    rows = batch.rejected.select(
+        pl.lit(batch.file_path).alias("source_file"),
+        pl.col("line_number").cast(pl.Int64),
+        pl.col("field").cast(pl.String),
+        pl.col("reason").cast(pl.String),
+        pl.col("raw_record").cast(pl.String),
+        pl.lit(batch.file_hash).alias("file_hash"),
+        pl.lit(rejected_at).cast(pl.Datetime("us")).alias("rejected_at"),
+    )
+    con.register("rejected_rows", rows.to_arrow())
+    con.execute(f"INSERT INTO raw.{source.name}_rejected SELECT * FROM rejected_rows")
+    con.unregister("rejected_rows")
+
+
+def record_run(con: duckdb.DuckDBPyConnection, row: dict) -> None:
+    columns = list(RUN_LOG_COLUMNS)
+    con.execute(
+        f"INSERT INTO {RUN_LOG} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [row[c] for c in columns],
+    )
+
+
+def balance_of_files(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> list[dict]:
+    """For each file: what the ledger says against what the tables hold. A file balances when
+    rows_read = loaded + rejected + repeated and the tables hold exactly the loaded and rejected
+    rows the ledger claims."""
+    if not file_hashes:
+        return []
+    con.execute("CREATE OR REPLACE TEMP TABLE balance_files (file_hash VARCHAR)")
+    con.executemany("INSERT INTO balance_files VALUES (?)", [[h] for h in file_hashes])
+    unions_loaded = " UNION ALL ".join(
+        f"SELECT _file_hash AS file_hash, count(*) AS n FROM raw.{s} "
+        f"WHERE _file_hash IN (SELECT file_hash FROM balance_files) GROUP BY 1"
+        for s in SOURCES
+    )
+    unions_rejected = " UNION ALL ".join(
+        f"SELECT file_hash, count(*) AS n FROM raw.{s}_rejected "
+        f"WHERE line_number IS NOT NULL AND file_hash IN (SELECT file_hash FROM balance_files) "
+        f"GROUP BY 1"
+        for s in SOURCES
+    )
+    rows = con.execute(
+        f"""
+        SELECT l.file_hash, l.source, l.file_path, l.rows_read, l.rows_loaded, l.rows_rejected,
+               l.rows_repeated, coalesce(t.n, 0) AS rows_in_table,
+               coalesce(r.n, 0) AS rejected_in_table
+        FROM {LEDGER} l
+        LEFT JOIN ({unions_loaded}) t USING (file_hash)
+        LEFT JOIN ({unions_rejected}) r USING (file_hash)
+        WHERE l.file_hash IN (SELECT file_hash FROM balance_files)
+        ORDER BY l.file_path
+        """
+    ).fetchall()
+    names = ["file_hash", "source", "file_path", "rows_read", "rows_loaded", "rows_rejected",
+             "rows_repeated", "rows_in_table", "rejected_in_table"]
+    result = []
+    for row in rows:
+        item = dict(zip(names, row))
+        item["is_balanced"] = (
+            item["rows_read"] == item["rows_loaded"] + item["rows_rejected"] + item["rows_repeated"]
+            and item["rows_in_table"] == item["rows_loaded"]
+            and item["rejected_in_table"] == item["rows_rejected"]
+        )
+        result.append(item)
+    return result
