@@ -1,0 +1,136 @@
+"""The `funnel` command line: generate sample data, ingest, run the whole pipeline.
+
+Quiet by default (a summary line per step), `--verbose` for progress and Dagster's log.
+Exit codes: 0 success, 1 the run failed or a blocking check failed, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Console:
+    def __init__(self, verbose: bool, quiet: bool = False):
+        self.verbose, self.quiet = verbose, quiet
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(message, flush=True)
+
+    def progress(self, message: str) -> None:
+        if self.verbose:
+            print(f"  {message}", file=sys.stderr, flush=True)
+
+    def error(self, message: str) -> None:
+        print(f"error: {message}", file=sys.stderr, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: an option given before the command is not reset by the command's parser.
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="data directory (default: $FUNNEL_DATA_DIR or ./data)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="show progress and the Dagster log")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print nothing but errors")
+
+    parser = argparse.ArgumentParser(
+        prog="funnel",
+        description="Funnel warehouse: the marketing and sales funnel metrics, built nightly.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    gen = commands.add_parser("generate", parents=[common], help="write realistic sample inbox files",
+                              description="Write realistic daily batch files for the four sources.")
+    _add_generate_options(gen)
+    gen.add_argument("--out", type=Path, help="inbox folder to write (default: <data dir>/inbox)")
+
+    commands.add_parser("ingest", parents=[common], help="ingest new inbox files into raw.*",
+                        description="Ingest every inbox file not yet in the ledger into the raw layer.")
+    commands.add_parser("run", parents=[common], help="run the whole pipeline once, in-process",
+                        description="Ingest new files, build the dbt models and checks, in one process.")
+    demo = commands.add_parser("demo", parents=[common], help="generate sample data, then run",
+                               description="Generate the sample inbox (unless it has files) and run the pipeline.")
+    _add_generate_options(demo)
+    return parser
+
+
+def _add_generate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--days", type=int, default=30, help="days of data (default 30)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="volume multiplier; 1.0 is about 2,000 web events a day (default 1.0)")
+    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1),
+                        help="first day, YYYY-MM-DD (default 2026-01-01)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    for name, default in (("data_dir", None), ("verbose", False), ("quiet", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    if args.data_dir:
+        os.environ["FUNNEL_DATA_DIR"] = str(args.data_dir.resolve())
+    console = Console(args.verbose, args.quiet)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args, console)
+    except KeyboardInterrupt:
+        console.error("interrupted")
+        return 130
+
+
+def cmd_generate(args, console: Console) -> int:
+    from pipelines import settings
+    from pipelines.generate import generate_sample
+
+    out = (args.out or settings.inbox_dir()).resolve()
+    started = time.perf_counter()
+    counts = generate_sample(out, days=args.days, seed=args.seed, scale=args.scale,
+                             start=args.start, progress=console.progress)
+    rows = ", ".join(f"{n:,} {source}" for source, n in counts.items())
+    console.say(f"generated {rows} in {out} ({time.perf_counter() - started:.1f}s)")
+    return EXIT_OK
+
+
+def cmd_ingest(args, console: Console) -> int:
+    from pipelines.runner import run_ingestion
+
+    return run_ingestion(console)
+
+
+def cmd_run(args, console: Console) -> int:
+    from pipelines.runner import run_pipeline
+
+    return run_pipeline(console)
+
+
+def cmd_demo(args, console: Console) -> int:
+    from pipelines import settings
+
+    inbox = settings.inbox_dir()
+    if inbox.is_dir() and any(p.is_file() for p in inbox.rglob("*")):
+        console.say(f"{inbox} already has files: not generating new sample data")
+    else:
+        args.out = None
+        status = cmd_generate(args, console)
+        if status != EXIT_OK:
+            return status
+    return cmd_run(args, console)
+
+
+COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo}
+
+if __name__ == "__main__":
+    sys.exit(main())

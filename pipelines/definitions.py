@@ -1,0 +1,17 @@
+"""The Dagster definitions: gathers each area's assets and checks and sets the global things.
+Loaded by `dagster dev -m pipelines.definitions` and by the `funnel` CLI."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.ingestion.assets import raw_asset_checks, raw_assets
+from pipelines.warehouse import WarehouseResource
+
+defs = dg.Definitions(
+    assets=[*raw_assets],
+    asset_checks=[*raw_asset_checks],
+    resources={"warehouse": WarehouseResource()},
+    # Steps write one DuckDB file, which allows a single writer: run them in one process.
+    executor=dg.in_process_executor,
+)

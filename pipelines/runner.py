@@ -1,0 +1,63 @@
+"""Running the pipeline in-process (no Dagster daemon) for the CLI: the same definitions that
+`dagster dev` loads, materialised in one process because DuckDB allows one writer."""
+
+from __future__ import annotations
+
+import time
+
+import dagster as dg
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def _quiet_run_config(verbose: bool) -> dict:
+    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
+
+
+def _materialize(selection, console) -> dg.ExecuteInProcessResult:
+    from pipelines.definitions import defs
+
+    return dg.materialize(
+        [*defs.assets, *defs.asset_checks],
+        resources=defs.resources,
+        selection=selection,
+        run_config=_quiet_run_config(console.verbose),
+        raise_on_error=False,
+    )
+
+
+def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
+    for event in result.get_asset_materialization_events():
+        mat = event.step_materialization_data.materialization
+        meta = mat.metadata
+        if "rows_loaded" in meta:
+            console.say(
+                f"ingested {mat.asset_key.to_user_string()}: {meta['files_ingested'].value} new file(s), "
+                f"{meta['rows_loaded'].value:,} rows loaded, {meta['rows_rejected'].value:,} rejected, "
+                f"{meta['rows_repeated'].value:,} exact repeats"
+            )
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    for evaluation in failed_checks:
+        console.error(f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}")
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                console.error(f"step {event.step_key} failed: "
+                              f"{event.step_failure_data.error.message.strip() if event.step_failure_data.error else ''}")
+        console.error("the run failed; the warehouse keeps every batch that was committed "
+                      "before the failure, and a re-run continues from there")
+        return EXIT_FAILED
+    console.say(f"done in {time.perf_counter() - started:.1f}s")
+    return EXIT_OK
+
+
+def run_ingestion(console) -> int:
+    started = time.perf_counter()
+    result = _materialize(dg.AssetSelection.groups("ingestion"), console)
+    return _report(result, console, started)
+
+
+def run_pipeline(console) -> int:
+    started = time.perf_counter()
+    result = _materialize(dg.AssetSelection.all(), console)
+    return _report(result, console, started)
