@@ -151,7 +151,7 @@ def _read_csv_by_record(data: bytes) -> FileContents:
             unparseable.append(UnparseableRecord(
                 line, f"expected {len(header)} fields, found {len(row)}", _printable(text_of_row)))
             continue
-        invalid = [h for h, v in zip(header, row) if _has_invalid_utf8(v)]
+        invalid = [h for h, v in zip(header, row, strict=False) if _has_invalid_utf8(v)]
         if invalid:
             unparseable.append(UnparseableRecord(
                 line, "value is not valid UTF-8 text (re-export the file as UTF-8)",

@@ -234,7 +234,7 @@ def balance_of_files(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> 
              "rows_repeated", "rows_in_table", "rejected_in_table"]
     result = []
     for row in rows:
-        item = dict(zip(names, row))
+        item = dict(zip(names, row, strict=False))
         item["is_balanced"] = (
             item["rows_read"] == item["rows_loaded"] + item["rows_rejected"] + item["rows_repeated"]
             and item["rows_in_table"] == item["rows_loaded"]

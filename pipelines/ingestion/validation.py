@@ -147,5 +147,5 @@ def _unknown_values(valid: pl.DataFrame, source: Source) -> dict[str, dict[str, 
             .group_by(column).len().sort(column)
         )
         if counts.height:
-            report[column] = dict(zip(counts[column].to_list(), counts["len"].to_list()))
+            report[column] = dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=False))
     return report
