@@ -1,0 +1,78 @@
+"""Publishing: personal data removed, old DuckDB readers can open it, swaps are atomic."""
+
+import hashlib
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.publish.publish import PUBLISHED_DB, publish_marts
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA marts")
+    con.execute("""CREATE TABLE marts.dim_contacts AS SELECT * FROM (VALUES
+        ('c1', ' Jane@X.io ', 'Jane', 'Doe', '+1 555', 'Acme'),
+        ('c2', NULL, 'Bob', NULL, NULL, NULL)) t(contact_id, email, first_name, last_name, phone, company)""")
+    con.execute("CREATE TABLE marts.mart_funnel_daily AS SELECT DATE '2026-01-01' AS metric_date, 'direct' AS channel, 3 AS visits")
+    con.execute("CREATE SCHEMA raw")
+    con.execute("CREATE TABLE raw.contacts AS SELECT 'secret' AS email")
+    con.close()
+    return path
+
+
+def test_personal_data_is_hashed_or_dropped(warehouse, tmp_path):
+    publication = publish_marts(warehouse, tmp_path / "published")
+    assert publication.tables == {"dim_contacts": 2, "mart_funnel_daily": 1}
+    con = duckdb.connect(str(tmp_path / "published" / PUBLISHED_DB), read_only=True)
+    columns = [r[0] for r in con.execute("DESCRIBE marts.dim_contacts").fetchall()]
+    assert columns == ["contact_id", "email_sha256", "company"]
+    hashed = dict(con.execute("SELECT contact_id, email_sha256 FROM marts.dim_contacts").fetchall())
+    assert hashed == {"c1": hashlib.sha256(b"jane@x.io").hexdigest(), "c2": None}
+    assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw'").fetchone() == (0,)
+    con.close()
+    parquet = pl.read_parquet(tmp_path / "published" / "parquet" / "dim_contacts.parquet")
+    assert parquet.columns == ["contact_id", "email_sha256", "company"]
+
+
+def test_published_file_uses_a_storage_version_duckdb_1_reads(warehouse, tmp_path):
+    publish_marts(warehouse, tmp_path / "published")
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{tmp_path / 'published' / PUBLISHED_DB}' AS p (READ_ONLY)")
+    tags = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'p'").fetchone()[0]
+    assert tags["storage_version"].startswith("v1.0.0")
+
+
+def test_a_reader_holding_the_old_copy_keeps_it_and_does_not_block(warehouse, tmp_path):
+    published = tmp_path / "published"
+    publish_marts(warehouse, published)
+    reader = duckdb.connect(str(published / PUBLISHED_DB), read_only=True)
+    writer = duckdb.connect(str(warehouse))
+    writer.execute("INSERT INTO marts.mart_funnel_daily VALUES (DATE '2026-01-02', 'email', 5)")
+    writer.close()
+    publish_marts(warehouse, published)  # must not fail while the reader is open
+    assert reader.execute("SELECT count(*) FROM marts.mart_funnel_daily").fetchone() == (1,)
+    reader.close()
+    fresh = duckdb.connect(str(published / PUBLISHED_DB), read_only=True)
+    assert fresh.execute("SELECT count(*) FROM marts.mart_funnel_daily").fetchone() == (2,)
+    fresh.close()
+    assert pl.read_parquet(published / "parquet" / "mart_funnel_daily.parquet").height == 2
+
+
+def test_a_failed_publication_leaves_the_last_one_in_place(warehouse, tmp_path):
+    published = tmp_path / "published"
+    first = publish_marts(warehouse, published)
+    with pytest.raises(FileNotFoundError):
+        publish_marts(tmp_path / "missing" / "warehouse.duckdb", published)
+    assert (published / "parquet").resolve() == (first.directory / "parquet").resolve()
+    assert not [p for p in (published / "versions").iterdir() if p.name.startswith(".writing")]
+
+
+def test_old_versions_are_pruned(warehouse, tmp_path):
+    published = tmp_path / "published"
+    for _ in range(5):
+        publish_marts(warehouse, published)
+    assert len(list((published / "versions").iterdir())) == 3
