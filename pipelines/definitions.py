@@ -6,11 +6,17 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.ingestion.assets import raw_asset_checks, raw_assets
+from pipelines.operations.jobs import nightly_job
+from pipelines.operations.schedules import nightly_schedule
+from pipelines.operations.sensors import inbox_sensor, run_failure_alert
 from pipelines.warehouse import WarehouseResource
 
 defs = dg.Definitions(
     assets=[*raw_assets],
     asset_checks=[*raw_asset_checks],
+    jobs=[nightly_job],
+    schedules=[nightly_schedule],
+    sensors=[inbox_sensor, run_failure_alert],
     resources={"warehouse": WarehouseResource()},
     # Steps write one DuckDB file, which allows a single writer: run them in one process.
     executor=dg.in_process_executor,
