@@ -1,0 +1,136 @@
+{#-
+    Functions whose SQL differs between DuckDB and Spark (STYLE.md, "SQL that also runs on
+    Spark"). Models call these macros only; each has a `duckdb__` and a `spark__` version.
+-#}
+
+{#- A string literal holding a regular expression, escaped for the engine's parser. Spark
+    parses backslash escapes inside string literals, DuckDB does not. -#}
+{% macro regex_literal(pattern) -%}
+    {{ return(adapter.dispatch('regex_literal', 'funnel')(pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_literal(pattern) -%}
+    '{{ pattern | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__regex_literal(pattern) -%}
+    '{{ pattern | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
+
+{#- True when the regular expression `pattern` (an SQL expression) matches the whole of `value`
+    (anchored at both ends). Null when either is null. -#}
+{% macro regex_full_match(value, pattern) -%}
+    {{ return(adapter.dispatch('regex_full_match', 'funnel')(value, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_full_match(value, pattern) -%}
+    regexp_full_match({{ value }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__regex_full_match(value, pattern) -%}
+    ({{ value }} rlike concat('^(?:', {{ pattern }}, ')$'))
+{%- endmacro %}
+
+
+{#- Capture group `group` of the first match of `pattern` (an SQL expression) in `value`;
+    '' when there is no match, null when `value` is null. -#}
+{% macro regex_extract(value, pattern, group) -%}
+    {{ return(adapter.dispatch('regex_extract', 'funnel')(value, pattern, group)) }}
+{%- endmacro %}
+
+{% macro default__regex_extract(value, pattern, group) -%}
+    regexp_extract({{ value }}, {{ pattern }}, {{ group }})
+{%- endmacro %}
+
+{% macro spark__regex_extract(value, pattern, group) -%}
+    regexp_extract({{ value }}, {{ pattern }}, {{ group }})
+{%- endmacro %}
+
+
+{#- Lower-case hexadecimal md5 of a string expression. -#}
+{% macro hash_md5(value) -%}
+    {{ return(adapter.dispatch('hash_md5', 'funnel')(value)) }}
+{%- endmacro %}
+
+{% macro default__hash_md5(value) -%}
+    md5(cast({{ value }} as string))
+{%- endmacro %}
+
+{% macro spark__hash_md5(value) -%}
+    md5(cast({{ value }} as string))
+{%- endmacro %}
+
+
+{#- Seconds (with fractions, as double) from timestamp `start_ts` to timestamp `end_ts`. -#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    {{ return(adapter.dispatch('seconds_between', 'funnel')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_ts, end_ts) -%}
+    (epoch({{ end_ts }}) - epoch({{ start_ts }}))
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_ts, end_ts) -%}
+    (cast({{ end_ts }} as double) - cast({{ start_ts }} as double))
+{%- endmacro %}
+
+
+{#- The UTC calendar date of a (naive UTC) timestamp. -#}
+{% macro to_date(ts) -%}
+    {{ return(adapter.dispatch('to_date', 'funnel')(ts)) }}
+{%- endmacro %}
+
+{% macro default__to_date(ts) -%}
+    cast({{ ts }} as date)
+{%- endmacro %}
+
+{% macro spark__to_date(ts) -%}
+    to_date({{ ts }})
+{%- endmacro %}
+
+
+{#- Values of a string column joined with `separator`, in the order of `order_by`
+    (an aggregate). -#}
+{% macro ordered_string_agg(value, separator, order_by) -%}
+    {{ return(adapter.dispatch('ordered_string_agg', 'funnel')(value, separator, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_string_agg(value, separator, order_by) -%}
+    string_agg({{ value }}, '{{ separator }}' order by {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__ordered_string_agg(value, separator, order_by) -%}
+    array_join(transform(array_sort(collect_list(struct({{ order_by }} as k, {{ value }} as v))), x -> x.v), '{{ separator }}')
+{%- endmacro %}
+
+
+{#- `numerator / denominator` as double, null where the denominator is 0 or null. -#}
+{% macro safe_divide(numerator, denominator) -%}
+    case
+        when {{ denominator }} is null or {{ denominator }} = 0 then cast(null as double)
+        else cast({{ numerator }} as double) / cast({{ denominator }} as double)
+    end
+{%- endmacro %}
+
+
+{#- dbt's own safe_cast is a plain cast on DuckDB: use try_cast so a bad value gives null. -#}
+{% macro duckdb__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
+{% macro spark__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
+
+{#- Text cleaned the way staging cleans every free-text value: trimmed, '' becomes null. -#}
+{% macro clean_text(value) -%}
+    nullif(trim(cast({{ value }} as string)), '')
+{%- endmacro %}
+
+
+{#- An email normalised for matching: trimmed, lower-cased, '' becomes null. -#}
+{% macro normalise_email(value) -%}
+    nullif(lower(trim(cast({{ value }} as string))), '')
+{%- endmacro %}
