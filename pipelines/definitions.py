@@ -9,11 +9,12 @@ from pipelines.ingestion.assets import raw_asset_checks, raw_assets
 from pipelines.operations.jobs import nightly_job
 from pipelines.operations.schedules import nightly_schedule
 from pipelines.operations.sensors import inbox_sensor, run_failure_alert
+from pipelines.quality.raw_checks import build_raw_suite_checks
 from pipelines.warehouse import WarehouseResource
 
 defs = dg.Definitions(
     assets=[*raw_assets],
-    asset_checks=[*raw_asset_checks],
+    asset_checks=[*raw_asset_checks, *build_raw_suite_checks()],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[inbox_sensor, run_failure_alert],

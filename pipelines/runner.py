@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import UTC, datetime
 
 import dagster as dg
+
+from pipelines import settings
+
+LAST_CHECKS_FILE = "last_run_checks.json"
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -36,9 +42,14 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
                 f"{meta['rows_loaded'].value:,} rows loaded, {meta['rows_rejected'].value:,} rejected, "
                 f"{meta['rows_repeated'].value:,} exact repeats"
             )
-    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    for evaluation in failed_checks:
-        console.error(f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}")
+    checks = record_check_results(result)
+    passed = sum(1 for c in checks if c["passed"])
+    warned = [c for c in checks if not c["passed"] and c["severity"] == "WARN"]
+    failed = [c for c in checks if not c["passed"] and c["severity"] != "WARN"]
+    console.say(f"checks: {passed} passed, {len(warned)} warned, {len(failed)} failed"
+                + (" (details: funnel quality)" if warned or failed else ""))
+    for check in failed:
+        console.error(f"check failed: {check['asset']} {check['check']}")
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
@@ -49,6 +60,27 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
         return EXIT_FAILED
     console.say(f"done in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
+
+
+def record_check_results(result: dg.ExecuteInProcessResult) -> list[dict]:
+    """Keep the run's check results for `funnel quality` in <data dir>/reports/."""
+    checks = []
+    for evaluation in result.get_asset_check_evaluations():
+        metadata = {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}
+        checks.append({
+            "asset": evaluation.asset_key.to_user_string(),
+            "check": evaluation.check_name,
+            "passed": evaluation.passed,
+            "severity": evaluation.severity.value,
+            "blocking": bool(evaluation.blocking),
+            "metadata": metadata,
+        })
+    path = settings.reports_dir() / LAST_CHECKS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {"run_id": result.run_id, "finished_at": datetime.now(UTC).isoformat(),
+                "success": result.success, "checks": checks}
+    path.write_text(json.dumps(document, indent=2, default=str))
+    return checks
 
 
 def run_ingestion(console) -> int:

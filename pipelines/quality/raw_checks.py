@@ -1,0 +1,47 @@
+"""The raw tables' suites. Each validates the latest batch (the rows of the most recent load of
+that table), so the nightly cost follows the increment, not the history."""
+
+import dagster as dg
+
+from pipelines.ingestion.assets import raw_asset_key
+from pipelines.quality.checks import build_suite_checks
+
+LATEST_BATCH = "_loaded_at = (SELECT max(_loaded_at) FROM raw.{table})"
+
+RAW_SUITES = {
+    "web_visits": (["event_id"], """
+        SELECT event_id, visitor_id, occurred_at, event_type, email
+        FROM raw.web_visits WHERE {latest}"""),
+    "contacts": (["contact_id"], """
+        SELECT contact_id, created_at, updated_at, email, lifecycle_stage
+        FROM raw.contacts WHERE {latest}"""),
+    "opportunities": (["opportunity_id"], """
+        SELECT opportunity_id, created_at, updated_at, closed_at, amount, stage,
+               coalesce(stage = 'closed_won' AND amount IS NULL, false) AS won_without_amount
+        FROM raw.opportunities WHERE {latest}"""),
+    "sales_interactions": (["interaction_id"], """
+        SELECT interaction_id, occurred_at, interaction_type,
+               contact_id IN (SELECT contact_id FROM raw.contacts) AS contact_is_known
+        FROM raw.sales_interactions WHERE {latest}"""),
+}
+
+
+def _loader(table: str, sql: str):
+    query = sql.format(latest=LATEST_BATCH.format(table=table))
+
+    def load(warehouse):
+        with warehouse.connect(read_only=False) as con:
+            exists = con.execute(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_schema = 'raw' AND table_name = ?", [table]).fetchone()[0]
+            return con.execute(query).df() if exists else con.execute("SELECT 1 WHERE false").df()
+
+    return load
+
+
+def build_raw_suite_checks() -> list[dg.AssetChecksDefinition]:
+    return [
+        build_suite_checks(raw_asset_key(table), f"raw_{table}", keys, _loader(table, sql),
+                           f"Great Expectations suite on the latest batch of raw.{table}.")
+        for table, (keys, sql) in RAW_SUITES.items()
+    ]
