@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
                         description="Ingest every inbox file not yet in the ledger into the raw layer.")
     commands.add_parser("run", parents=[common], help="run the whole pipeline once, in-process",
                         description="Ingest new files, build the dbt models and checks, in one process.")
+    commands.add_parser("quality", parents=[common], help="summary of the last run's checks",
+                        description="Print what passed, warned and failed in the last run, with "
+                        "figures. Exits 1 when a blocking check failed or no run is recorded.")
     demo = commands.add_parser("demo", parents=[common], help="generate sample data, then run",
                                description="Generate the sample inbox (unless it has files) and run the pipeline.")
     _add_generate_options(demo)
@@ -130,7 +133,22 @@ def cmd_demo(args, console: Console) -> int:
     return cmd_run(args, console)
 
 
-COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo}
+def cmd_quality(args, console: Console) -> int:
+    from pipelines import settings
+    from pipelines.quality.report import load_last_checks, render_quality_report
+    from pipelines.runner import LAST_CHECKS_FILE
+
+    document = load_last_checks(settings.reports_dir() / LAST_CHECKS_FILE)
+    if document is None:
+        console.error(f"no run recorded in {settings.reports_dir()}: run `funnel run` first")
+        return EXIT_FAILED
+    text, failed_blocking = render_quality_report(document, verbose=args.verbose)
+    print(text)
+    return EXIT_FAILED if failed_blocking else EXIT_OK
+
+
+COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo,
+            "quality": cmd_quality}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -73,6 +73,7 @@ def record_check_results(result: dg.ExecuteInProcessResult) -> list[dict]:
             "passed": evaluation.passed,
             "severity": evaluation.severity.value,
             "blocking": bool(evaluation.blocking),
+            "description": evaluation.description,
             "metadata": metadata,
         })
     path = settings.reports_dir() / LAST_CHECKS_FILE

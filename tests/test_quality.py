@@ -1,0 +1,176 @@
+"""Data-quality suites: every expectation fails on its broken case with the right severity and
+figures, critical failures block downstream assets, and `funnel quality` reports them."""
+
+import json
+from datetime import datetime
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from pipelines.cli import main
+from pipelines.ingestion.assets import raw_asset_checks, raw_assets
+from pipelines.quality.raw_checks import build_raw_suite_checks
+from pipelines.quality.suites import build_suite, load_suite_document, suite_path, validate_frame
+from pipelines.warehouse import WarehouseResource
+
+SUITES = ["raw_web_visits", "raw_contacts", "raw_opportunities", "raw_sales_interactions"]
+NOW = datetime(2026, 6, 1)
+
+
+@pytest.mark.parametrize("name", SUITES)
+def test_every_expectation_of_each_suite_file_is_loaded(name):
+    # GX skips an invalid expectation with only a log line: count them.
+    document = json.loads(suite_path(name).read_text())
+    suite = build_suite(load_suite_document(name))
+    assert len(suite.expectations) == len(document["expectations"]) > 0
+    assert {str(e.severity.value) for e in suite.expectations} <= {"critical", "warning"}
+
+
+def ts(text):
+    return pd.Timestamp(text)
+
+
+def web(**overrides):
+    base = {"event_id": ["e1", "e2", "e3"], "visitor_id": ["v1", "v1", "v2"],
+            "occurred_at": [ts("2026-01-01"), ts("2026-01-02"), ts("2026-01-03")],
+            "event_type": ["page_view"] * 3, "email": ["a@x.io", None, "b@y.com"]}
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+def contacts(**overrides):
+    base = {"contact_id": ["c1", "c2", "c3", "c4", "c5"],
+            "created_at": [ts("2026-01-01")] * 5, "updated_at": [ts("2026-01-02")] * 5,
+            "email": ["a@x.io", "b@x.io", "c@x.io", "d@x.io", "e@x.io"],
+            "lifecycle_stage": ["lead"] * 5}
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+def opportunities(**overrides):
+    base = {"opportunity_id": ["o1", "o2"], "created_at": [ts("2026-01-01")] * 2,
+            "updated_at": [ts("2026-01-05")] * 2, "closed_at": [ts("2026-01-05"), pd.NaT],
+            "amount": [1000.0, 50.0], "stage": ["closed_won", "proposal"],
+            "won_without_amount": [False, False]}
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+def interactions(**overrides):
+    base = {"interaction_id": ["i1", "i2"], "occurred_at": [ts("2026-01-01")] * 2,
+            "interaction_type": ["call", "email_sent"], "contact_is_known": [True, True]}
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+CASES = [
+    ("raw_web_visits", web(event_id=["e1", None, "e3"]), "expect_column_values_to_not_be_null", "event_id", "critical", 1),
+    ("raw_web_visits", web(event_id=["e1", "e1", "e3"]), "expect_column_values_to_be_unique", "event_id", "critical", 2),
+    ("raw_web_visits", web(visitor_id=["v1", None, "v2"]), "expect_column_values_to_not_be_null", "visitor_id", "critical", 1),
+    ("raw_web_visits", web(occurred_at=[ts("2026-01-01"), ts("2027-01-01"), ts("2026-01-03")]), "expect_column_values_to_be_between", "occurred_at", "critical", 1),
+    ("raw_web_visits", web(occurred_at=[ts("1970-01-01"), ts("2026-01-02"), ts("2026-01-03")]), "expect_column_values_to_be_between", "occurred_at", "critical", 1),
+    ("raw_web_visits", web(event_type=["page_view", "webinar_join", "page_view"]), "expect_column_values_to_be_in_set", "event_type", "warning", 1),
+    ("raw_web_visits", web(email=["a@x.io", "broken@", "b@y.com"]), "expect_column_values_to_match_regex", "email", "warning", 1),
+    ("raw_contacts", contacts(contact_id=["c1", None, "c3", "c4", "c5"]), "expect_column_values_to_not_be_null", "contact_id", "critical", 1),
+    ("raw_contacts", contacts(contact_id=["c1", "c1", "c3", "c4", "c5"]), "expect_compound_columns_to_be_unique", None, "warning", 2),
+    ("raw_contacts", contacts(created_at=[ts("1999-12-31")] + [ts("2026-01-01")] * 4), "expect_column_values_to_be_between", "created_at", "critical", 1),
+    ("raw_contacts", contacts(updated_at=[ts("2025-12-01")] + [ts("2026-01-02")] * 4), "expect_column_pair_values_a_to_be_greater_than_b", "updated_at,created_at", "critical", 1),
+    ("raw_contacts", contacts(email=["bad", "worse@", "a@x.io", "b@x.io", "c@x.io"]), "expect_column_values_to_match_regex", "email", "warning", 2),
+    ("raw_contacts", contacts(lifecycle_stage=["lead", "zombie", "lead", "lead", "lead"]), "expect_column_values_to_be_in_set", "lifecycle_stage", "warning", 1),
+    ("raw_opportunities", opportunities(opportunity_id=["o1", None]), "expect_column_values_to_not_be_null", "opportunity_id", "critical", 1),
+    ("raw_opportunities", opportunities(amount=[-5.0, 50.0]), "expect_column_values_to_be_between", "amount", "critical", 1),
+    ("raw_opportunities", opportunities(closed_at=[ts("2025-12-01"), pd.NaT]), "expect_column_pair_values_a_to_be_greater_than_b", "closed_at,created_at", "critical", 1),
+    ("raw_opportunities", opportunities(stage=["closed_won", "haggling"]), "expect_column_values_to_be_in_set", "stage", "warning", 1),
+    ("raw_opportunities", opportunities(won_without_amount=[True, False]), "expect_column_values_to_be_in_set", "won_without_amount", "warning", 1),
+    ("raw_sales_interactions", interactions(interaction_id=["i1", "i1"]), "expect_column_values_to_be_unique", "interaction_id", "critical", 2),
+    ("raw_sales_interactions", interactions(interaction_type=["call", "carrier_pigeon"]), "expect_column_values_to_be_in_set", "interaction_type", "warning", 1),
+    ("raw_sales_interactions", interactions(contact_is_known=[True, False]), "expect_column_values_to_be_in_set", "contact_is_known", "warning", 1),
+]
+
+
+@pytest.mark.parametrize("suite, frame, expectation, column, severity, count", CASES,
+                         ids=[f"{c[0]}-{c[2]}-{c[3]}" for c in CASES])
+def test_each_expectation_fails_on_its_broken_case(suite, frame, expectation, column, severity, count):
+    key = {"raw_web_visits": "event_id", "raw_contacts": "contact_id",
+           "raw_opportunities": "opportunity_id", "raw_sales_interactions": "interaction_id"}[suite]
+    outcomes = validate_frame(frame, suite, [key], now=NOW)
+    failed = [o for o in outcomes if not o.passed]
+    assert [(o.expectation, o.column, o.severity) for o in failed] == [(expectation, column, severity)]
+    assert failed[0].unexpected_count == count
+    # GX counts percentages over the rows it considered: pairs with a missing value are ignored.
+    considered = len(frame) if column != "closed_at,created_at" else 1
+    assert failed[0].unexpected_percent == pytest.approx(100 * count / considered, abs=1e-3)
+    assert failed[0].sample, "a sample of offending keys or values is reported"
+
+
+@pytest.mark.parametrize("suite, frame", [
+    ("raw_web_visits", web()), ("raw_contacts", contacts()),
+    ("raw_opportunities", opportunities()), ("raw_sales_interactions", interactions())])
+def test_clean_frames_pass_every_expectation(suite, frame):
+    outcomes = validate_frame(frame, suite, [frame.columns[0]], now=NOW)
+    assert all(o.passed for o in outcomes), [o.summary() for o in outcomes if not o.passed]
+
+
+def test_impossible_date_blocks_downstream_and_funnel_quality_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
+    inbox = tmp_path / "inbox" / "web_visits"
+    inbox.mkdir(parents=True)
+    (inbox / "day1.csv").write_text(
+        "event_id,visitor_id,occurred_at,event_type,page_url\n"
+        "e1,v1,1999-01-01T10:00:00,page_view,/a\n"
+        "e2,v1,2026-01-01T10:00:00,page_view,/a\n")
+
+    @dg.asset(deps=[dg.AssetKey(["raw", "web_visits"])])
+    def downstream():
+        return 1
+
+    from pipelines.runner import record_check_results
+
+    result = dg.materialize(
+        [*raw_assets, downstream, *raw_asset_checks, *build_raw_suite_checks()],
+        resources={"warehouse": WarehouseResource()},
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert downstream.key not in {m.asset_key for m in result.get_asset_materialization_events()
+                                  and [e.step_materialization_data.materialization
+                                       for e in result.get_asset_materialization_events()]}
+    evaluations = {(e.asset_key.to_user_string(), e.check_name): e
+                   for e in result.get_asset_check_evaluations()}
+    structure = evaluations[("raw/web_visits", "contract_structure")]
+    assert not structure.passed and structure.blocking
+    failures = structure.metadata["failures"].value
+    assert failures[0]["column"] == "occurred_at" and failures[0]["sample"] == ["e1"]
+    assert failures[0]["unexpected_count"] == 1 and failures[0]["unexpected_percent"] == 50.0
+    assert evaluations[("raw/web_visits", "quality_thresholds")].passed
+
+    record_check_results(result)
+    assert main(["quality"]) == 1
+    report = capsys.readouterr().out
+    assert "FAILED  raw/web_visits · contract_structure (blocking)" in report
+    assert "1 rows (50.00%)" in report and "e.g. e1" in report
+
+
+def test_threshold_breach_warns_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
+    inbox = tmp_path / "inbox" / "sales_interactions"
+    inbox.mkdir(parents=True)
+    (inbox / "day1.csv").write_text(
+        "interaction_id,contact_id,occurred_at,interaction_type\n"
+        "i1,c-unknown,2026-01-01T10:00:00,call\n")
+    result = dg.materialize(
+        [*raw_assets, *raw_asset_checks, *build_raw_suite_checks()],
+        resources={"warehouse": WarehouseResource()}, raise_on_error=False)
+    assert result.success
+    evaluations = {(e.asset_key.to_user_string(), e.check_name): e
+                   for e in result.get_asset_check_evaluations()}
+    thresholds = evaluations[("raw/sales_interactions", "quality_thresholds")]
+    assert not thresholds.passed and thresholds.severity == dg.AssetCheckSeverity.WARN
+    assert thresholds.metadata["failures"].value[0]["sample"] == ["i1"]
+
+    from pipelines.runner import record_check_results
+
+    record_check_results(result)
+    assert main(["quality"]) == 0
+    assert "WARNED  raw/sales_interactions · quality_thresholds" in capsys.readouterr().out
