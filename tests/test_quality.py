@@ -133,9 +133,10 @@ def test_impossible_date_blocks_downstream_and_funnel_quality_says_so(tmp_path, 
         raise_on_error=False,
     )
     assert not result.success
-    assert downstream.key not in {m.asset_key for m in result.get_asset_materialization_events()
-                                  and [e.step_materialization_data.materialization
-                                       for e in result.get_asset_materialization_events()]}
+    materialized = {e.step_materialization_data.materialization.asset_key
+                    for e in result.get_asset_materialization_events()}
+    assert dg.AssetKey(["raw", "web_visits"]) in materialized
+    assert downstream.key not in materialized, "a failed blocking check stops downstream assets"
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e
                    for e in result.get_asset_check_evaluations()}
     structure = evaluations[("raw/web_visits", "contract_structure")]
