@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("quality", parents=[common], help="summary of the last run's checks",
                         description="Print what passed, warned and failed in the last run, with "
                         "figures. Exits 1 when a blocking check failed or no run is recorded.")
+    commands.add_parser("status", parents=[common], help="last run, source freshness, mart sizes",
+                        description="Show the last run, how fresh each source is and the row "
+                        "count of each mart.")
     demo = commands.add_parser("demo", parents=[common], help="generate sample data, then run",
                                description="Generate the sample inbox (unless it has files) and run the pipeline.")
     _add_generate_options(demo)
@@ -147,8 +150,19 @@ def cmd_quality(args, console: Console) -> int:
     return EXIT_FAILED if failed_blocking else EXIT_OK
 
 
+def cmd_status(args, console: Console) -> int:
+    from pipelines import settings
+    from pipelines.operations.status import render_status
+    from pipelines.quality.report import load_last_checks
+    from pipelines.runner import LAST_CHECKS_FILE
+
+    print(render_status(settings.warehouse_path(),
+                        load_last_checks(settings.reports_dir() / LAST_CHECKS_FILE)))
+    return EXIT_OK
+
+
 COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo,
-            "quality": cmd_quality}
+            "quality": cmd_quality, "status": cmd_status}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -93,3 +93,43 @@ def test_inbox_sensor_requests_a_run_once_per_new_file_set(tmp_path, monkeypatch
     (tmp_path / "inbox" / "contacts" / "b.csv").write_text("contact_id,created_at\n")
     second = inbox_sensor(context)
     assert isinstance(second, dg.RunRequest) and second.run_key != first.run_key
+
+
+def test_status_reports_freshness_and_mart_counts(tmp_path):
+    import duckdb
+
+    from pipelines.ingestion.raw_store import ensure_raw_schema
+    from pipelines.operations.status import render_status
+
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    ensure_raw_schema(con)
+    con.execute("INSERT INTO raw.web_visits (event_id, visitor_id, occurred_at, event_type, page_url) "
+                "VALUES ('e1', 'v1', TIMESTAMP '2026-01-05 10:00:00', 'page_view', '/')")
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.mart_funnel_daily AS SELECT range AS x FROM range(3)")
+    con.close()
+    text = render_status(path, {"success": True, "finished_at": "2026-01-06T03:00:00", "run_id": "r1"})
+    assert "last run: succeeded" in text
+    assert "web_visits           newest 2026-01-05 10:00:00" in text
+    assert "contacts             newest None (never)" in text
+    assert "mart_funnel_daily                3" in text
+
+
+def test_status_says_so_when_a_run_holds_the_warehouse(tmp_path):
+    import subprocess
+    import sys
+
+    from pipelines.operations.status import render_status
+
+    path = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True); "
+         "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert "is being written by a running pipeline" in render_status(path, None)
+    finally:
+        holder.communicate("")
