@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines.contract import SOURCES, Source
+from pipelines.faults import crash_point
 from pipelines.ingestion import raw_store
 from pipelines.ingestion.file_formats import (
     LINE_COLUMN,
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # Files are committed in groups of about this many rows: large enough to amortise the
 # duplicate check against the raw table, small enough to bound memory.
-ROWS_PER_COMMIT = 1_000_000
+ROWS_PER_COMMIT = int(os.environ.get("FUNNEL_ROWS_PER_COMMIT", 1_000_000))
 
 
 @dataclass
@@ -152,6 +154,7 @@ def ingest_source(
 def _commit(con, source, frames, files, run_id, loaded_at) -> None:
     valid = pl.concat(frames, how="vertical") if frames else _empty_valid(source)
     raw_store.load_batch(con, source, valid, files, run_id, loaded_at)
+    crash_point("ingest.committed")
 
 
 def _empty_valid(source: Source) -> pl.DataFrame:

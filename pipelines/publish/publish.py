@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.faults import crash_point
+
 DROPPED_COLUMNS = frozenset({"first_name", "last_name", "phone", "full_name"})
 HASHED_COLUMNS = frozenset({"email"})
 STORAGE_VERSION = "v1.0.0"
@@ -91,6 +93,7 @@ def publish_marts(warehouse: Path, published: Path, schema: str = "marts") -> Pu
     for path in staging.rglob("*"):
         if path.is_file():
             path.chmod(0o444)
+    crash_point("publish.written")
     staging.rename(final)
     _swap_in(published, final)
     _prune(published, keep=final)
