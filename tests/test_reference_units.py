@@ -552,3 +552,19 @@ def test_opportunities_customers_and_contact_share():
     assert (d5, "events") not in rows  # a lost deal closing is no activity
     assert rows[(d5, "paid_search")]["visits"] == 0
     assert rows[(d5, "paid_search")]["avg_session_seconds"] is None
+
+
+def test_sends_at_the_same_instant_are_ordered_by_interaction_id():
+    rows = [
+        interaction("s_b", "c1", "2024-05-01T09:00:00", "email_sent"),
+        interaction("s_a", "c1", "2024-05-01T09:00:00", "email_sent"),
+        interaction("o", "c1", "2024-05-01T09:30:00", "email_opened"),  # s_b: s_a's window is empty
+        interaction("s_c", "c1", "2024-05-01T10:00:00", "email_sent"),
+        interaction("r", "c1", "2024-05-01T10:00:00", "email_replied"),  # the instant of s_c: s_c
+    ]
+    outcomes = email_send_outcomes(raw_frame("sales_interactions", rows)).sort("interaction_id")
+    assert outcomes.select("interaction_id", "opened", "replied").rows() == [
+        ("s_a", False, False),
+        ("s_b", True, False),
+        ("s_c", False, True),
+    ]

@@ -155,7 +155,7 @@ def load_config(project_dir: str | Path) -> Config:
 
 def load_raw(con) -> dict[str, pl.DataFrame]:
     """The four raw tables of a warehouse connection, every version of every key."""
-    return {name: con.execute(f"SELECT * FROM raw.{name}").pl() for name in RAW_SOURCES}
+    return {name: con.sql(f"SELECT * FROM raw.{name}").pl() for name in RAW_SOURCES}
 
 
 # --------------------------------------------------------------------------------------------
@@ -501,31 +501,34 @@ def email_send_outcomes(interactions: pl.DataFrame) -> pl.DataFrame:
     """One row per `email_sent` interaction with booleans opened, clicked, replied.
 
     A send counts as opened (clicked, replied) when the same contact has an `email_opened`
-    (...) at or after the send and before the next `email_sent` to that contact. Equivalently:
-    each engagement credits the contact's latest send at or before it.
+    (...) at or after the send and before the next `email_sent` to that contact, a contact's
+    sends being ordered by (`occurred_at`, `interaction_id`). Equivalently: each engagement
+    credits the contact's last send (in that order) at or before it, found by binary search.
     """
-    # READING: "the next email_sent" is the next send at a strictly later time; two sends to
-    # one contact at the same instant both count an engagement that follows them.
-    sends: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # The glossary orders sends by (occurred_at, interaction_id): of two sends at the same
+    # instant, the first one's window [t, t) is empty, so only the second is credited; a
+    # response at the very instant of the next send belongs to that next send.
+    sends: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     engagements: list[dict[str, Any]] = []
+    send_rows: list[dict[str, Any]] = []
     for row in interactions.iter_rows(named=True):
         if row["interaction_type"] == "email_sent":
-            sends[row["contact_id"]].append(row)
+            sends[row["contact_id"]].append((row["occurred_at"], row["interaction_id"]))
+            send_rows.append(row)
         elif row["interaction_type"] in EMAIL_OUTCOMES:
             engagements.append(row)
+    for rows in sends.values():
+        rows.sort()
     credited: dict[str, set[str]] = defaultdict(set)  # interaction_id of send -> outcomes
-    send_times = {cid: sorted({s["occurred_at"] for s in rows}) for cid, rows in sends.items()}
     for e in engagements:
-        times = send_times.get(e["contact_id"])
-        if not times:
+        ordered = sends.get(e["contact_id"])
+        if not ordered:
             continue
+        times = [t for t, _ in ordered]
         index = bisect.bisect_right(times, e["occurred_at"]) - 1
         if index < 0:
             continue  # before any send
-        latest = times[index]
-        for s in sends[e["contact_id"]]:
-            if s["occurred_at"] == latest:
-                credited[s["interaction_id"]].add(EMAIL_OUTCOMES[e["interaction_type"]])
+        credited[ordered[index][1]].add(EMAIL_OUTCOMES[e["interaction_type"]])
     out = [
         {
             "interaction_id": s["interaction_id"],
@@ -535,8 +538,7 @@ def email_send_outcomes(interactions: pl.DataFrame) -> pl.DataFrame:
             "clicked": "clicked" in credited[s["interaction_id"]],
             "replied": "replied" in credited[s["interaction_id"]],
         }
-        for rows in sends.values()
-        for s in rows
+        for s in send_rows
     ]
     return pl.DataFrame(
         out,
