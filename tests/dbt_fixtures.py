@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -46,7 +47,7 @@ class RawData:
         self._lines: dict[str, int] = defaultdict(int)
 
     def add(self, source: str, rows: Iterable[dict[str, Any]] | dict[str, Any],
-            source_file: str | None = None) -> "RawData":
+            source_file: str | None = None) -> RawData:
         if isinstance(rows, dict):
             rows = [rows]
         contract = SOURCES[source].columns

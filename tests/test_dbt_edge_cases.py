@@ -8,7 +8,6 @@ from datetime import date
 
 import polars as pl
 import pytest
-
 from dbt_fixtures import RawData, failed_nodes, read_table, run_dbt, ts
 
 

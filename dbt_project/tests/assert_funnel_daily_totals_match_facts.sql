@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "mart_funnel_daily"}}}) }}
 -- The daily mart loses nothing: its totals equal the counts of the facts it is built from
 -- (every session, contact, opportunity, sales interaction and site interaction counts on
 -- exactly one date and channel). Returns one row per metric whose totals differ.

@@ -1,0 +1,79 @@
+"""The dbt models and seeds as Dagster assets, their dbt tests as asset checks.
+
+Model assets keep dbt's default keys (the model name); a dbt source maps to
+`["raw", <table>]`, the key of the Python ingestion assets, so lineage connects with no
+overrides. The whole graph runs in one `dbt build` (each dbt start-up costs seconds)."""
+
+# No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from pipelines.faults import crash_point
+from pipelines.settings import data_dir
+from pipelines.transform.project import dbt_executable, funnel_dbt_project, prepare_if_dev
+
+LAYERS = ("staging", "intermediate", "marts")
+
+
+class FunnelDbtTranslator(DagsterDbtTranslator):
+    """Groups by layer (staging, intermediate, marts; seeds with staging) and owners from the
+    `meta.owner` of each model (the team that owns the metric, glossary)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        resource_type = dbt_resource_props.get("resource_type")
+        if resource_type == "seed":
+            return "staging"
+        if resource_type == "model":
+            fqn = dbt_resource_props.get("fqn", [])
+            for layer in LAYERS:
+                if layer in fqn:
+                    return layer
+        return super().get_group_name(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        meta = dbt_resource_props.get("config", {}).get("meta") or dbt_resource_props.get("meta") or {}
+        owner = meta.get("owner")
+        if isinstance(owner, str) and owner.strip():
+            return [f"team:{owner.strip().replace(' ', '_')}"]
+        return super().get_owners(dbt_resource_props)
+
+
+def build_args() -> list[str]:
+    """The dbt CLI arguments of a run (the selection is added by dagster-dbt)."""
+    return ["build"]
+
+
+@dbt_assets(
+    manifest=prepare_if_dev(),
+    project=funnel_dbt_project(),
+    dagster_dbt_translator=FunnelDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+)
+def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    # dbt runs with dbt_project/ as its working directory: give it the absolute data dir.
+    os.environ["FUNNEL_DATA_DIR"] = str(data_dir())
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    for event in dbt.cli(build_args(), context=context).stream():
+        yield event
+        crash_point("dbt.model_built")
+
+
+def dbt_resource() -> DbtCliResource:
+    """The dbt CLI resource (resource key `dbt`), running this environment's dbt."""
+    project = funnel_dbt_project()
+    return DbtCliResource(
+        project_dir=project,
+        profiles_dir=str(project.profiles_dir),
+        dbt_executable=dbt_executable(),
+    )

@@ -1,0 +1,58 @@
+"""The dbt project as Dagster sees it: one cached `DbtProject`, and the preparation (dbt parse)
+that makes its manifest exist before `@dbt_assets` reads it at import time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from pipelines.settings import DBT_PROJECT_DIR, data_dir
+
+
+def dbt_executable() -> str:
+    """The dbt of this Python environment (the venv need not be activated)."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+@lru_cache(maxsize=1)
+def funnel_dbt_project() -> DbtProject:
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_env() -> dict[str, str]:
+    """Environment for a dbt invocation: the warehouse path as an absolute FUNNEL_DATA_DIR
+    (dbt runs with dbt_project/ as its working directory), and nothing that calls out."""
+    return {
+        **os.environ,
+        "FUNNEL_DATA_DIR": str(data_dir()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def parse_project() -> Path:
+    """Run `dbt parse` with the venv's dbt and return the manifest path."""
+    project = funnel_dbt_project()
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet",
+         "--project-dir", str(project.project_dir),
+         "--profiles-dir", str(project.profiles_dir),
+         "--target-path", str(project.target_path)],
+        cwd=project.project_dir, env=dbt_env(), check=True,
+    )
+    return project.manifest_path
+
+
+def prepare_if_dev() -> Path:
+    """Make sure the manifest exists: re-parse under `dagster dev` (so SQL edits show up), and
+    parse once wherever none exists yet (fresh checkout, tests, CI). Deployments run
+    `dbt parse` (or `dagster-dbt project prepare-and-package`) at build time instead."""
+    project = funnel_dbt_project()
+    if os.getenv("DAGSTER_IS_DEV_CLI") or not project.manifest_path.exists():
+        parse_project()
+    return project.manifest_path
