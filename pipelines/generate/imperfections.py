@@ -88,11 +88,12 @@ def malformed_records(
         candidates = candidates if candidates.height else text
     bases = candidates[rng.integers(0, candidates.height, n)].rows(named=True)
     records = []
+    first_kind = int(rng.integers(0, 3))  # small files get one record: vary which kind
     for i, base in enumerate(bases):
         record = {names.get(k, k): v for k, v in base.items() if not k.startswith("_")}
         key = names.get(source.key, source.key)
         record[key] = f"{record[key]}-x{i + 1}"
-        kind = i % 3
+        kind = (first_kind + i) % 3
         if kind == 0:
             column = names.get(REQUIRED_TIME[source.name], REQUIRED_TIME[source.name])
             record[column] = BAD_TIMESTAMPS[int(rng.integers(0, len(BAD_TIMESTAMPS)))]

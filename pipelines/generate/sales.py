@@ -42,7 +42,7 @@ def sequence_interactions(rng: np.random.Generator, plan: pl.DataFrame) -> pl.Da
     contact_id = plan["contact_id"].gather(touched)
     owner = plan["owner"].gather(touched)
     m = touched.size
-    steps = 2 + rng.binomial(_MAX_STEPS - 2, 0.6, m)
+    steps = 2 + rng.binomial(_MAX_STEPS - 2, 0.75, m)
     spacing = delay(rng, m * _MAX_STEPS, 2 * DAY, 10 * HOUR).reshape(m, _MAX_STEPS)
     spacing[:, 0] = 0
     at = plan["first_touch_at"].to_numpy()[touched][:, None] + np.cumsum(spacing, axis=1)

@@ -26,9 +26,10 @@ def file_format(day_index: int, source: str) -> str:
 
 def write_batch(
     path: Path, frame: pl.DataFrame, file_format: str, rng: np.random.Generator,
-    broken: list[dict[str, object]] = (),
+    broken: list[dict[str, object]] | None = None,
 ) -> int:
     """Write `frame` (plus `broken` records, at random places) as `file_format`; rows written."""
+    broken = broken or []
     if file_format == "parquet":
         if broken:
             raise ValueError("Parquet files are typed; they carry no malformed records")
