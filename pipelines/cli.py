@@ -88,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.data_dir:
         os.environ["FUNNEL_DATA_DIR"] = str(args.data_dir.resolve())
     console = Console(args.verbose, args.quiet)
+    handler = logging.StreamHandler()
+    # Records of libraries' own loggers propagate past logger levels: filter at the handler.
+    handler.setLevel(logging.INFO if args.verbose else logging.CRITICAL)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL,
-                        format="%(levelname)s %(name)s: %(message)s")
+                        handlers=[handler])
     try:
         return COMMANDS[args.command](args, console)
     except KeyboardInterrupt:

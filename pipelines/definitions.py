@@ -9,16 +9,20 @@ from pipelines.ingestion.assets import raw_asset_checks, raw_assets
 from pipelines.operations.jobs import nightly_job
 from pipelines.operations.schedules import nightly_schedule
 from pipelines.operations.sensors import inbox_sensor, run_failure_alert
+from pipelines.publish.assets import build_published_marts_asset
 from pipelines.quality.raw_checks import build_raw_suite_checks
+from pipelines.transform.assets import dbt_resource, funnel_dbt_assets
 from pipelines.warehouse import WarehouseResource
 
+mart_keys = [key for key, group in funnel_dbt_assets.group_names_by_key.items() if group == "marts"]
+
 defs = dg.Definitions(
-    assets=[*raw_assets],
+    assets=[*raw_assets, funnel_dbt_assets, build_published_marts_asset(mart_keys)],
     asset_checks=[*raw_asset_checks, *build_raw_suite_checks()],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[inbox_sensor, run_failure_alert],
-    resources={"warehouse": WarehouseResource()},
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     # Steps write one DuckDB file, which allows a single writer: run them in one process.
     executor=dg.in_process_executor,
 )

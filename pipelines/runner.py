@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import time
 from datetime import UTC, datetime
 
@@ -23,13 +26,18 @@ def _quiet_run_config(verbose: bool) -> dict:
 def _materialize(selection, console) -> dg.ExecuteInProcessResult:
     from pipelines.definitions import defs
 
-    return dg.materialize(
-        [*defs.assets, *defs.asset_checks],
-        resources=defs.resources,
-        selection=selection,
-        run_config=_quiet_run_config(console.verbose),
-        raise_on_error=False,
-    )
+    if not console.verbose:
+        # dagster-dbt echoes every dbt log line to stdout; quiet by default means not here.
+        logging.getLogger("dagster").setLevel(logging.CRITICAL)
+    echo = contextlib.nullcontext() if console.verbose else contextlib.redirect_stdout(io.StringIO())
+    with echo:
+        return dg.materialize(
+            [*defs.assets, *defs.asset_checks],
+            resources=defs.resources,
+            selection=selection,
+            run_config=_quiet_run_config(console.verbose),
+            raise_on_error=False,
+        )
 
 
 def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
@@ -53,13 +61,21 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                console.error(f"step {event.step_key} failed: "
-                              f"{event.step_failure_data.error.message.strip() if event.step_failure_data.error else ''}")
+                console.error(f"step {event.step_key} failed: {root_cause(event.step_failure_data.error)}")
         console.error("the run failed; the warehouse keeps every batch that was committed "
                       "before the failure, and a re-run continues from there")
         return EXIT_FAILED
     console.say(f"done in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
+
+
+def root_cause(error) -> str:
+    """The innermost error message: Dagster wraps the user's exception in its own."""
+    if error is None:
+        return "unknown error (run with --verbose)"
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def record_check_results(result: dg.ExecuteInProcessResult) -> list[dict]:

@@ -53,6 +53,20 @@ def prepare_if_dev() -> Path:
     parse once wherever none exists yet (fresh checkout, tests, CI). Deployments run
     `dbt parse` (or `dagster-dbt project prepare-and-package`) at build time instead."""
     project = funnel_dbt_project()
-    if os.getenv("DAGSTER_IS_DEV_CLI") or not project.manifest_path.exists():
+    if os.getenv("DAGSTER_IS_DEV_CLI") or _manifest_is_stale(project):
         parse_project()
     return project.manifest_path
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """Missing, or older than a file of the project: a stale manifest makes dagster-dbt fail
+    on models it does not know, so an edited project is re-parsed before it is loaded."""
+    manifest = project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    root = Path(project.project_dir)
+    sources = [root / "dbt_project.yml", root / "profiles.yml"]
+    for folder in ("models", "seeds", "macros", "tests"):
+        sources.extend(p for p in (root / folder).rglob("*") if p.is_file())
+    return any(p.exists() and p.stat().st_mtime > built for p in sources)
