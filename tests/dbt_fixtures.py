@@ -23,6 +23,15 @@ from pipelines.settings import DBT_PROJECT_DIR
 
 LOADED_AT = datetime(2024, 6, 1, 3, 0, 0)
 
+# The core funnel models (staging, intermediate, marts), their seeds and singular tests: what
+# the edge-case tests build. Other areas of the project (models/alignment/...) test themselves.
+CORE_SELECTION = (
+    "--select",
+    "path:models/staging", "path:models/intermediate", "path:models/marts",
+    "path:seeds/channel_rules.csv", "path:seeds/original_source_channels.csv",
+    "path:tests/assert_funnel_daily_totals_match_facts.sql",
+)
+
 
 def raw_columns(source: str) -> dict[str, str]:
     """Column name -> DuckDB type of raw.<source>: contract columns, then lineage columns."""
