@@ -187,7 +187,9 @@ def test_gzip_headers_carry_no_time_and_no_file_name(sample):
 
 
 def test_rows_written_are_reported_per_source(tmp_path):
-    counts = generate_sample(tmp_path / "inbox", days=2, scale=0.2)
+    messages = []
+    counts = generate_sample(tmp_path / "inbox", days=2, scale=0.2, progress=messages.append)
+    assert len(messages) == 2 and messages[0].startswith("2026-01-01")
     for name, rows in counts.items():
         on_disk = sum(read_batch(p).height for p in (tmp_path / "inbox" / name).iterdir())
         assert rows == on_disk
@@ -463,6 +465,15 @@ def test_a_few_contacts_share_an_email_under_two_ids(latest_contacts):
 
 
 # ---------------------------------------------------------------- deals and sales touches
+
+
+def test_contacts_and_deals_in_proportion_to_traffic(latest_contacts, deals):
+    per_day = latest_contacts.group_by(pl.col("created_at_utc").dt.date()).len()["len"]
+    assert 18 <= per_day.median() <= 32
+    opened = (valid_rows(deals, "opportunities").group_by("opportunity_id")
+              .agg(pl.col("created_at_utc").min())
+              .filter(pl.col("created_at_utc").dt.date() >= date(2026, 1, 16)))
+    assert 1.5 <= opened.height / 15 <= 6
 
 
 def test_opportunities_move_through_stages_and_close(deals, latest_contacts):

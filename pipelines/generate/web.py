@@ -99,10 +99,10 @@ def generate_web_day(
 
     sessions = Sessions.concat([first_wave, second_wave])
     events = {k: np.concatenate([first_events[k], second_events[k]]) for k in first_events}
+    events.update(_identified(sessions, events))
     frame = _event_frame(rng, day_start, sessions, events, identities, visitors)
 
-    is_form = events["is_last"] & (sessions.identity_row[events["session"]] >= 0) & \
-        sessions.identity_at_end[events["session"]]
+    is_form = events["is_form"]
     form_session = events["session"][is_form]
     converted = pl.DataFrame({
         "contact_id": identities["contact_id"].gather(sessions.identity_row[form_session]),
@@ -236,6 +236,15 @@ def _expand(rng: np.random.Generator, sessions: Sessions) -> dict[str, np.ndarra
     }
 
 
+def _identified(sessions: Sessions, events: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Which events carry a contact's identity, and which of those are sign-up forms."""
+    row = sessions.identity_row[events["session"]]
+    at_end = sessions.identity_at_end[events["session"]]
+    is_form = (row >= 0) & at_end & events["is_last"]
+    return {"is_form": is_form,
+            "identified": is_form | ((row >= 0) & ~at_end & (events["pos"] == 0))}
+
+
 def _session_ends(events: dict[str, np.ndarray], n_sessions: int) -> np.ndarray:
     ends = np.zeros(n_sessions, dtype=np.int64)
     ends[events["session"][events["is_last"]]] = events["time"][events["is_last"]]
@@ -277,11 +286,9 @@ def _pages_and_types(
         indices = np.array([_PATHS.index(p) for p, _ in landing])
         page[rows] = indices[pick(rng, [w for _, w in landing], rows.size)]
 
-    identity_row = sessions.identity_row[session]
-    at_end = sessions.identity_at_end[session]
-    is_form = (identity_row >= 0) & at_end & events["is_last"]
-    form_types = identities["form_type"].to_numpy()
-    event_type[is_form] = [_EVENT_TYPES.index(t) for t in form_types[identity_row[is_form]]]
+    is_form = events["is_form"]
+    form_types = identities["form_type"].to_numpy()[sessions.identity_row[session[is_form]]]
+    event_type[is_form] = [_EVENT_TYPES.index(t) for t in form_types]
 
     for type_name, paths in site.EVENT_PAGES.items():
         rows = np.flatnonzero(event_type == _EVENT_TYPES.index(type_name))
@@ -302,10 +309,9 @@ def _event_frame(
     page, event_type = _pages_and_types(rng, sessions, events, identities)
     previous_page = np.roll(page, 1)
 
-    identity_row = sessions.identity_row[session]
-    identified = (identity_row >= 0) & np.where(
-        sessions.identity_at_end[session], events["is_last"], pos == 0)
-    identity_index = pl.Series(np.where(identified, identity_row, 0), dtype=pl.UInt32)
+    identified = events["identified"]
+    identity_index = pl.Series(np.where(identified, sessions.identity_row[session], 0),
+                               dtype=pl.UInt32)
     has_identity = pl.Series(identified)
 
     time_on_page = np.where(
