@@ -1,0 +1,55 @@
+{#- Generic data tests of the alignment models (no dbt packages). Each fails on the rows it
+    returns. -#}
+
+{#- Fails on every row where `expression` is not true (null counts as not true). -#}
+{% test alignment_expression_holds(model, expression, column_name=none) %}
+select *
+from {{ model }}
+where not coalesce(({{ expression }}), false)
+{% endtest %}
+
+
+{#- Fails on each combination of `columns` that occurs on more than one row. -#}
+{% test alignment_unique_key(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as occurrences
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
+
+
+{#- Fails on values of the column outside [min_value, max_value] (nulls pass). -#}
+{% test alignment_in_range(model, column_name, min_value, max_value) %}
+select *
+from {{ model }}
+where {{ column_name }} is not null
+    and ({{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }})
+{% endtest %}
+
+
+{#- Fails on each group of `group_by` whose `column_name` does not sum to `total` within
+    `tolerance` (for example: the credits of one opportunity in one attribution model). -#}
+{% test alignment_sums_to(model, column_name, group_by, total=1, tolerance=0.000000001) %}
+select {{ group_by | join(', ') }}, sum({{ column_name }}) as column_total
+from {{ model }}
+group by {{ group_by | join(', ') }}
+having abs(sum({{ column_name }}) - {{ total }}) > {{ tolerance }}
+{% endtest %}
+
+
+{#- Fails when the two models' totals of an expression differ by more than `tolerance`
+    (optionally each filtered by a where clause): nothing lost between a model and the one it
+    summarises. -#}
+{% test alignment_totals_match(model, expression, compare_model, compare_expression,
+                               where_clause='1 = 1', compare_where_clause='1 = 1',
+                               tolerance=0.000001) %}
+select *
+from (
+    select
+        (select coalesce(sum({{ expression }}), 0) from {{ model }} where {{ where_clause }})
+            as model_total,
+        (select coalesce(sum({{ compare_expression }}), 0) from {{ compare_model }}
+            where {{ compare_where_clause }}) as compare_total
+) as totals
+where abs(model_total - compare_total) > {{ tolerance }}
+{% endtest %}
