@@ -196,6 +196,13 @@ def test_rows_written_are_reported_per_source(tmp_path):
     assert counts["web_visits"] > 0 and counts["contacts"] > 0
 
 
+@pytest.mark.parametrize("arguments", [{"days": 0}, {"scale": 0}, {"seed": -1}])
+def test_impossible_arguments_are_refused_before_writing(tmp_path, arguments):
+    with pytest.raises(ValueError, match=next(iter(arguments))):
+        generate_sample(tmp_path / "inbox", **arguments)
+    assert not (tmp_path / "inbox").exists()
+
+
 # ---------------------------------------------------------------- layout and contract
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.contract import CONTACTS, LIFECYCLE_STAGES
-from pipelines.generate.people import IMPORTED, SALES, WEB
+from pipelines.generate.people import IDENTITY_COLUMNS, IMPORTED, SALES, WEB
 from pipelines.generate.rows import conform
 from pipelines.generate.sampling import (
     DAY,
@@ -136,15 +136,12 @@ def contact_versions(
         if rows.size == 0:
             continue
         updated = at[rows] + delay(rng, rows.size, 90, 1)
-        part = plan[rows].join(people.select("contact_id", *_PERSON_COLUMNS), on="contact_id",
+        part = plan[rows].join(people.select("contact_id", *IDENTITY_COLUMNS), on="contact_id",
                                how="left", maintain_order="left")
         parts.append(_version_rows(part, stage[rows], updated))
     if not parts:
         return conform(pl.DataFrame(), CONTACTS)
     return conform(pl.concat(parts), CONTACTS)
-
-
-_PERSON_COLUMNS = ("email", "first_name", "last_name", "phone", "company", "job_title", "country")
 
 
 def _version_rows(part: pl.DataFrame, stage: np.ndarray, updated: np.ndarray) -> pl.DataFrame:

@@ -41,6 +41,8 @@ _IMPERFECTION_SHARES = {
 
 
 class Simulation:
+    """The business as it runs day after day, and what is still to be written."""
+
     def __init__(self, seed: int, scale: float, start: date, days: int) -> None:
         self.seed, self.scale, self.days = seed, scale, days
         self.start = start
@@ -175,6 +177,12 @@ def generate_sample(
 ) -> dict[str, int]:
     """Write `days` daily batch files per source into the inbox `out_dir`, and the HubSpot
     mapping into `out_dir/../mappings/`. Returns the rows written per source."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
+    if not scale > 0:
+        raise ValueError(f"scale must be a positive number, not {scale}")
+    if seed < 0:
+        raise ValueError(f"seed must be zero or a positive integer, not {seed}")
     out_dir = Path(out_dir)
     simulation = Simulation(seed, scale, start, days)
     written = dict.fromkeys(SOURCES, 0)

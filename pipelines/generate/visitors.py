@@ -10,13 +10,10 @@ import numpy as np
 import polars as pl
 
 from pipelines.generate.sampling import hex_ids, unit_hash
+from pipelines.generate.vocabulary import COUNTRIES
 
 _DEVICES = (("desktop", 62), ("mobile", 33), ("tablet", 5))
-_COUNTRIES = (
-    ("United States", 33), ("United Kingdom", 11), ("Germany", 10), ("France", 6),
-    ("Canada", 5), ("Netherlands", 5), ("India", 7), ("Australia", 4), ("Ireland", 2),
-    ("Spain", 3), ("Sweden", 3), ("Brazil", 4), ("Japan", 2), ("Singapore", 2), ("Poland", 3),
-)
+_COUNTRIES = tuple((name, weight) for name, weight, _, _ in COUNTRIES)
 
 
 class VisitorRegistry:
