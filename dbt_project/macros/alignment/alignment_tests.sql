@@ -53,3 +53,35 @@ from (
 ) as totals
 where abs(model_total - compare_total) > {{ tolerance }}
 {% endtest %}
+
+
+{#- Fails on rows of the model (optionally filtered by `where_clause`) whose `column_name`
+    differs (null-safe) from `compare_column` of the row of `compare_model` with the same key,
+    or that have no such row. -#}
+{% test alignment_column_matches(model, column_name, key, compare_model, compare_key,
+                                 compare_column, where_clause='1 = 1') %}
+select model_rows.{{ key }}, model_rows.{{ column_name }}, compare_rows.{{ compare_column }}
+from (select * from {{ model }} where {{ where_clause }}) as model_rows
+left join {{ compare_model }} as compare_rows
+    on model_rows.{{ key }} = compare_rows.{{ compare_key }}
+where compare_rows.{{ compare_key }} is null
+    or not (
+        (model_rows.{{ column_name }} is null and compare_rows.{{ compare_column }} is null)
+        or coalesce(model_rows.{{ column_name }} = compare_rows.{{ compare_column }}, false)
+    )
+{% endtest %}
+
+
+{#- Fails when the opportunities of `attributed_model` (distinct opportunity_id) and those of
+    the model (the unattributed ones) do not add up to every row of `opportunities_model`:
+    each opportunity is attributed or reported, never dropped. -#}
+{% test alignment_every_opportunity_accounted(model, attributed_model, opportunities_model) %}
+select *
+from (
+    select
+        (select count(*) from {{ model }}) as unattributed,
+        (select count(distinct opportunity_id) from {{ attributed_model }}) as attributed,
+        (select count(*) from {{ opportunities_model }}) as opportunities
+) as counts
+where unattributed + attributed <> opportunities
+{% endtest %}
