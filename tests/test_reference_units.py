@@ -568,3 +568,35 @@ def test_sends_at_the_same_instant_are_ordered_by_interaction_id():
         ("s_b", True, False),
         ("s_c", False, True),
     ]
+
+
+# --- the comparison itself -----------------------------------------------------------------
+
+
+def test_compare_frames_finds_every_kind_of_difference():
+    from reference.compare import compare_frames
+
+    expected = pl.DataFrame(
+        {"k": ["a", "b", "c"], "n": [1, 2, 3], "x": [1.0, None, 0.3], "s": ["p", None, "q"]}
+    )
+    same = expected.with_columns(
+        pl.col("n").cast(pl.Decimal(38, 0)), (pl.col("x") * (1 + 1e-12)), pl.col("s")
+    )
+    assert compare_frames("t", expected, same, ("k",)).ok
+    zero_sum = expected.with_columns(pl.Series("x", [1.0, None, 0.1 + 0.2]))
+    assert compare_frames("t", expected, zero_sum, ("k",)).ok  # within 1e-9 relative
+
+    actual = pl.DataFrame(
+        {"k": ["a", "b", "d"], "n": [1, 20, 4], "x": [1.0 + 1e-6, 0.0, 0.3], "s": ["p", "", "q"]}
+    )
+    result = compare_frames("t", expected, actual, ("k",))
+    assert not result.ok
+    assert result.missing_rows["k"].to_list() == ["c"]
+    assert result.extra_rows["k"].to_list() == ["d"]
+    assert set(result.column_diffs) == {"n", "x", "s"}
+    assert result.column_diffs["x"][0] == 2  # 1e-6 off, and 0.0 where null is expected
+    report = result.report()
+    assert "column n: 1 rows differ" in report and "missing from the mart" in report
+
+    missing_column = compare_frames("t", expected, actual.drop("s"), ("k",))
+    assert missing_column.missing_columns == ["s"] and not missing_column.ok
