@@ -248,6 +248,45 @@ def adversarial_raw(seed: int = 1) -> dict[str, list[dict[str, Any]]]:
                 _source_file="sales_interactions/b2.csv",
             )
         )
+    # --- deterministic corner cases, on days nothing else happens -------------------------
+    day = BASE + timedelta(days=10)
+    # A second and third win of an existing customer: revenue without a new customer; one of
+    # them without an amount. A won deal with neither date; a lost deal closing alone.
+    for oid, closed, amount in [
+        ("ow1", BASE + timedelta(hours=9), 100.0),
+        ("ow2", day + timedelta(hours=9), None),
+        ("ow3", day + timedelta(days=1, hours=9), 500.0),
+    ]:
+        deals.append({"opportunity_id": oid, "contact_id": "s1", "created_at": BASE,
+                      "stage": "closed_won", "amount": amount, "closed_at": closed,
+                      "updated_at": closed, "_source_file": "opportunities/b3.csv"})  # fmt: skip
+    deals.append({"opportunity_id": "ow4", "contact_id": "s3", "created_at": BASE,
+                  "stage": "closed_won", "amount": 9.0, "_source_file": "opportunities/b3.csv"})  # fmt: skip
+    deals.append({"opportunity_id": "ol1", "contact_id": "s3", "created_at": BASE,
+                  "stage": "closed_lost", "amount": 9.0, "closed_at": day + timedelta(days=2),
+                  "_source_file": "opportunities/b3.csv"})  # fmt: skip
+    # A session that starts before midnight and has its only site interaction after it.
+    for eid, at, kind in [
+        ("zz1", day + timedelta(days=3, hours=23, minutes=50), "page_view"),
+        ("zz2", day + timedelta(days=4, minutes=5), "demo_request"),
+    ]:
+        web.append({"event_id": eid, "visitor_id": "vzz", "occurred_at": at, "event_type": kind,
+                    "page_url": "https://acme-analytics.example/", "utm_source": "Bing",
+                    "utm_medium": "organic", "_source_file": "web_visits/b3.csv"})  # fmt: skip
+    # Responses before any send, at the instant of a send, to an unknown contact.
+    for iid, hours, kind in [
+        ("zi1", 1, "email_opened"),
+        ("zi2", 2, "email_sent"),
+        ("zi3", 2, "email_sent"),
+        ("zi4", 2, "email_clicked"),
+        ("zi5", 3, "email_sent"),
+        ("zi6", 3, "email_replied"),
+    ]:
+        touches.append({"interaction_id": iid, "contact_id": "c98",
+                        "occurred_at": day + timedelta(days=5, hours=hours),
+                        "interaction_type": kind,
+                        "_source_file": "sales_interactions/b3.csv"})  # fmt: skip
+
     sources = {
         "web_visits": web,
         "contacts": crm,
