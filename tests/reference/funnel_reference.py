@@ -195,9 +195,9 @@ def earliest_versions(df: pl.DataFrame, key: str) -> pl.DataFrame:
 
 
 def _campaign(event: dict[str, Any]) -> tuple[str, str, str]:
-    # READING: a campaign is the triple (utm_source, utm_medium, utm_campaign), each
-    # coalesced to '' and trimmed; "differs" compares these triples exactly (case-sensitive,
-    # since the glossary only lower-cases for the channel rules).
+    # A campaign is the triple (utm_source, utm_medium, utm_campaign), each coalesced to ''
+    # and trimmed, compared case-sensitively (glossary, "session"; my first reading, before
+    # the glossary said so).
     return tuple(_text(event.get(c)) for c in CAMPAIGN_COLUMNS)  # type: ignore[return-value]
 
 
@@ -403,8 +403,7 @@ def original_channels(
     for c in contacts.iter_rows(named=True):
         visitors = visitors_of.get(c["contact_id"], [])
         own_sessions = [s for v in visitors for s in sessions_of_visitor.get(v, [])]
-        # READING: "first" session = earliest started_at; ties (never seen in practice)
-        # broken by session_id.
+        # "first" session = earliest started_at, ties by smallest session_id (glossary).
         before = sorted(
             (s for s in own_sessions if s["started_at"] <= c["created_at"]),
             key=lambda s: (s["started_at"], s["session_id"]),
@@ -638,7 +637,7 @@ def funnel_daily_from(parts: Intermediate) -> pl.DataFrame:
     for c in parts.dim_contacts.iter_rows(named=True):
         row = counts[(c["created_date"], c["original_channel"])]
         row["new_contacts"] += 1
-        # READING: the stage at creation is compared exactly with the stage names.
+        # The stage at creation is matched exactly with the stage names (glossary).
         if c["lifecycle_stage_at_creation"] in LIFECYCLE_STAGES:
             row[f"new_{c['lifecycle_stage_at_creation']}"] += 1
         row["complete_contacts"] += 1 if c["is_complete"] else 0
@@ -660,7 +659,7 @@ def funnel_daily_from(parts: Intermediate) -> pl.DataFrame:
         if o["stage"] == "closed_won":
             closed = o["closed_at"] if o["closed_at"] is not None else o["updated_at"]
             if closed is None:
-                continue  # READING: a win with no close time has no close day
+                continue  # a win with neither date has no close day (glossary)
             counts[(_day(closed), channel)]["revenue_won"] += o["amount"] or 0.0
             # READING: an opportunity closing won is activity on that day even when it adds
             # no new customer and no amount.
