@@ -9,7 +9,7 @@ import pytest
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
 
-SAMPLE = {"days": 14, "seed": 7, "scale": 0.5}
+SAMPLE = {"days": 28, "seed": 7, "scale": 0.5}
 
 
 @pytest.fixture(scope="session")

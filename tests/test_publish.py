@@ -76,3 +76,15 @@ def test_old_versions_are_pruned(warehouse, tmp_path):
     for _ in range(5):
         publish_marts(warehouse, published)
     assert len(list((published / "versions").iterdir())) == 3
+
+
+def test_a_copied_data_directory_publishes_again(warehouse, tmp_path):
+    import shutil
+
+    publish_marts(warehouse, tmp_path / "published")
+    copy = tmp_path / "copy"
+    shutil.copytree(tmp_path / "published", copy)  # follows the symlinks: real folders now
+    assert not (copy / "parquet").is_symlink()
+    publish_marts(warehouse, copy)
+    assert (copy / "parquet").is_symlink()
+    assert pl.read_parquet(copy / "parquet" / "mart_funnel_daily.parquet").height == 1

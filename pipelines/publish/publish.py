@@ -103,6 +103,10 @@ def publish_marts(warehouse: Path, published: Path, schema: str = "marts") -> Pu
 def _atomic_replace(target: Path, make_new) -> None:
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:6]}")
     make_new(temporary)
+    if target.is_dir() and not target.is_symlink():
+        # A copied data directory holds a real folder where the symlink was: a rename cannot
+        # replace a folder, so this one time the swap is not atomic.
+        shutil.rmtree(target)
     os.replace(temporary, target)
 
 
