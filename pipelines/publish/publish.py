@@ -55,7 +55,7 @@ def _published_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) 
 
 def publish_marts(warehouse: Path, published: Path, schema: str = "marts") -> Publication:
     published.mkdir(parents=True, exist_ok=True)
-    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     staging = published / "versions" / f".writing-{version}"
     final = published / "versions" / version
     (staging / "parquet").mkdir(parents=True)
