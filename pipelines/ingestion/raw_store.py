@@ -109,50 +109,50 @@ def load_batch(
     transaction. `valid` holds the contract columns plus _file_hash, _source_file, _source_line
     and _file_order. Returns loaded and repeated counts per file hash."""
     contract = list(source.columns)
-    hash_input = ", ".join(
-        f"coalesce(CAST({c} AS VARCHAR), '\\N')" for c in contract
-    )
+    key = source.key
+    same_content = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in contract)
     con.execute("BEGIN TRANSACTION")
     try:
         con.register("incoming_rows", valid.to_arrow())
+        hashed = (f"SELECT *, CAST(hash({', '.join(contract)}) AS VARCHAR) AS _row_hash "
+                  "FROM incoming_rows")
+        # _row_hash only narrows the comparison; an exact repeat is decided on the key and
+        # every contract column, so a hash collision can never drop a row.
         con.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE incoming AS
-            SELECT *, md5(concat_ws(chr(31), {hash_input})) AS _row_hash
-            FROM incoming_rows
-            """
-        )
-        con.unregister("incoming_rows")
-        # A row is an exact repeat when the same content (key included) was loaded before,
-        # or appears earlier in this batch.
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE incoming_status AS
-            SELECT i.*,
-                   row_number() OVER (PARTITION BY i._row_hash
-                                      ORDER BY i._file_order, i._source_line) > 1
-                   OR i._row_hash IN (SELECT _row_hash FROM raw.{source.name}) AS is_repeat
-            FROM incoming i
+            CREATE OR REPLACE TEMP TABLE incoming_repeats AS
+            WITH incoming AS ({hashed})
+            SELECT DISTINCT b._file_hash, b._file_order, b._source_line
+            FROM incoming b JOIN incoming a
+              ON a.{key} = b.{key} AND a._row_hash = b._row_hash
+             AND (a._file_order < b._file_order
+                  OR (a._file_order = b._file_order AND a._source_line < b._source_line))
+             AND {same_content}
+            UNION
+            SELECT b._file_hash, b._file_order, b._source_line
+            FROM incoming b JOIN raw.{source.name} a
+              ON a.{key} = b.{key} AND a._row_hash = b._row_hash AND {same_content}
             """
         )
         columns = ", ".join([*contract, "_row_hash", "_file_hash", "_source_file", "_source_line"])
         con.execute(
             f"""
             INSERT INTO raw.{source.name} ({columns}, _loaded_at)
-            SELECT {columns}, ? FROM incoming_status WHERE NOT is_repeat
-            ORDER BY _file_order, _source_line
+            WITH incoming AS ({hashed})
+            SELECT {columns}, ? FROM incoming i
+            ANTI JOIN incoming_repeats r
+              ON r._file_order = i._file_order AND r._source_line = i._source_line
             """,
             [loaded_at],
         )
+        con.unregister("incoming_rows")
+        repeated = dict(con.execute(
+            "SELECT _file_hash, count(*) FROM incoming_repeats GROUP BY 1").fetchall())
+        valid_rows = dict(valid.group_by("_file_hash").len().iter_rows())
         counts = {
-            file_hash: {"loaded": loaded, "repeated": repeated}
-            for file_hash, loaded, repeated in con.execute(
-                """
-                SELECT _file_hash, count(*) FILTER (WHERE NOT is_repeat),
-                       count(*) FILTER (WHERE is_repeat)
-                FROM incoming_status GROUP BY _file_hash
-                """
-            ).fetchall()
+            file_hash: {"loaded": total - repeated.get(file_hash, 0),
+                        "repeated": repeated.get(file_hash, 0)}
+            for file_hash, total in valid_rows.items()
         }
         for batch in files:
             _insert_rejected(con, source, batch, loaded_at)
@@ -164,8 +164,7 @@ def load_batch(
                  batch.rows_read, file_counts["loaded"], batch.rows_rejected,
                  file_counts["repeated"], run_id, loaded_at],
             )
-        con.execute("DROP TABLE incoming")
-        con.execute("DROP TABLE incoming_status")
+        con.execute("DROP TABLE incoming_repeats")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -14,8 +14,6 @@ import polars as pl
 from pipelines.contract import EMAIL, NUMBER, STRING, TIMESTAMP, Source
 from pipelines.ingestion.file_formats import LINE_COLUMN
 
-_ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%z"
-
 
 @dataclass
 class ValidationResult:
@@ -29,114 +27,118 @@ def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None =
     frame = frame.with_columns(
         pl.lit(None, dtype=pl.String).alias(c) for c in source.columns if c not in frame.columns
     )
-    typed: list[pl.Expr] = []
-    problems: list[tuple[str, pl.Expr]] = []  # (field, reason expression or null)
+    typed: dict[str, pl.Series] = {}
+    problems: list[tuple[str, pl.Series]] = []  # (field, reason per row, null where fine)
     for name, kind in source.columns.items():
-        value, problem = _normalise(name, kind, frame.schema[name], timestamp_format)
-        typed.append(value.alias(name))
+        value, problem = _normalise(frame.get_column(name), kind, timestamp_format)
+        typed[name] = value
         if problem is not None:
             problems.append((name, problem))
         if name in source.required:
             if name not in original.columns:
-                reason = pl.lit(f"required column '{name}' is missing from the file")
+                reason = f"required column '{name}' is missing from the file"
             elif name == source.key:
-                reason = pl.lit("missing key: the natural key is empty")
+                reason = "missing key: the natural key is empty"
             else:
-                reason = pl.lit("required field is empty")
-            is_empty = _clean_text(pl.col(name), frame.schema[name]).is_null()
-            problems.append((name, pl.when(is_empty).then(reason)))
+                reason = "required field is empty"
+            empty = _clean_text(frame.get_column(name)).is_null()
+            problems.append((name, pl.select(pl.when(empty).then(pl.lit(reason))).to_series()))
 
-    reason_columns = [p.alias(f"__problem_{i}") for i, (_, p) in enumerate(problems)]
-    checked = frame.with_columns(*typed_aliased(typed), *reason_columns)
-    problem_names = [f"__problem_{i}" for i in range(len(problems))]
-    checked = checked.with_columns(
-        pl.concat_str(
-            [pl.when(pl.col(n).is_not_null()).then(pl.lit(f"{problems[i][0]}: ") + pl.col(n))
-             for i, n in enumerate(problem_names)],
-            separator="; ", ignore_nulls=True,
-        ).alias("__reason"),
-        pl.coalesce(
-            [pl.when(pl.col(n).is_not_null()).then(pl.lit(problems[i][0]))
-             for i, n in enumerate(problem_names)]
-        ).alias("__field"),
-    ) if problem_names else checked.with_columns(
-        pl.lit(None, dtype=pl.String).alias("__reason"), pl.lit(None, dtype=pl.String).alias("__field")
+    reasons = pl.DataFrame([p.alias(f"p{i}") for i, (_, p) in enumerate(problems)]) \
+        if problems else pl.DataFrame({"p": pl.Series([None] * frame.height, dtype=pl.String)})
+    names = [n for n, _ in problems]
+    summary = reasons.select(
+        pl.concat_str([pl.when(pl.col(c).is_not_null()).then(pl.lit(f"{names[i]}: ") + pl.col(c))
+                       for i, c in enumerate(reasons.columns)] if problems else [pl.col("p")],
+                      separator="; ", ignore_nulls=True).alias("reason"),
+        pl.coalesce([pl.when(pl.col(c).is_not_null()).then(pl.lit(names[i]))
+                     for i, c in enumerate(reasons.columns)] if problems else [pl.col("p")]
+                    ).alias("field"),
     )
-    is_bad = pl.col("__reason").is_not_null() & (pl.col("__reason") != "")
+    is_bad = summary.get_column("reason").fill_null("") != ""
+    lines = frame.get_column(LINE_COLUMN)
+    valid = pl.DataFrame([typed[c] for c in source.columns]).with_columns(lines).filter(~is_bad)
+    bad_original = original.filter(is_bad)
     raw_columns = [c for c in original.columns if c != LINE_COLUMN]
-    original_text = original.select(
-        pl.col(LINE_COLUMN),
-        pl.struct([pl.col(c).cast(pl.String) for c in raw_columns]).struct.json_encode().alias("raw_record")
-        if raw_columns else pl.lit("{}").alias("raw_record"),
-    )
-    bad = checked.filter(is_bad)
-    rejected = (
-        bad.select(LINE_COLUMN, pl.col("__field").alias("field"), pl.col("__reason").alias("reason"))
-        .join(original_text, on=LINE_COLUMN, how="left")
-    )
-    valid = checked.filter(~is_bad).select(*[pl.col(f"__typed_{c}").alias(c) for c in source.columns],
-                                           LINE_COLUMN)
+    rejected = pl.DataFrame({
+        LINE_COLUMN: bad_original.get_column(LINE_COLUMN),
+        "field": summary.get_column("field").filter(is_bad),
+        "reason": summary.get_column("reason").filter(is_bad),
+        "raw_record": bad_original.select(
+            pl.struct([pl.col(c).cast(pl.String) for c in raw_columns]).struct.json_encode()
+        ).to_series() if raw_columns else pl.Series(["{}"] * bad_original.height),
+    }).cast({LINE_COLUMN: pl.Int64, "field": pl.String, "reason": pl.String, "raw_record": pl.String})
     return ValidationResult(valid, rejected, _unknown_values(valid, source))
 
 
-def typed_aliased(typed: list[pl.Expr]) -> list[pl.Expr]:
-    # Typed values go beside the originals so that the raw text can still be reported.
-    return [e.name.prefix("__typed_") for e in typed]
-
-
-def _normalise(name: str, kind: str, dtype: pl.DataType, timestamp_format: str | None
-               ) -> tuple[pl.Expr, pl.Expr | None]:
-    """The typed value of a column and, where conversion can fail, a reason expression that is
+def _normalise(column: pl.Series, kind: str, timestamp_format: str | None
+               ) -> tuple[pl.Series, pl.Series | None]:
+    """The typed value of a column and, where conversion can fail, a reason series that is
     non-null for rows whose non-empty value could not be converted."""
-    column = pl.col(name)
+    name = column.name
     if kind in (STRING, EMAIL):
-        text = _clean_text(column, dtype)
-        return (text.str.to_lowercase() if kind == EMAIL else text), None
+        text = _clean_text(column)
+        return (text.str.to_lowercase() if kind == EMAIL else text).alias(name), None
     if kind == NUMBER:
-        if dtype.is_numeric():
+        if column.dtype.is_numeric():
             return column.cast(pl.Float64), None
-        text = _clean_text(column, dtype)
+        text = _clean_text(column)
         number = text.cast(pl.Float64, strict=False)
-        problem = pl.when(text.is_not_null() & number.is_null()).then(
-            pl.lit("not a number: '") + text + pl.lit("'"))
-        return number, problem
+        return number, _reason(text, number, "not a number")
     if kind == TIMESTAMP:
-        if isinstance(dtype, pl.Datetime):
+        if isinstance(column.dtype, pl.Datetime):
             value = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None) \
-                if dtype.time_zone else column
+                if column.dtype.time_zone else column
             return value.cast(pl.Datetime("us")), None
-        if isinstance(dtype, pl.Date):
+        if isinstance(column.dtype, pl.Date):
             return column.cast(pl.Datetime("us")), None
-        text = _clean_text(column, dtype)
-        parsed = _parse_timestamp(text, timestamp_format)
+        text = _clean_text(column)
+        parsed = _parse_timestamp(text, timestamp_format).alias(name)
         expected = f"format '{timestamp_format}'" if timestamp_format else "an ISO 8601 timestamp"
-        problem = pl.when(text.is_not_null() & parsed.is_null()).then(
-            pl.lit(f"not {expected}: '") + text + pl.lit("'"))
-        return parsed, problem
+        return parsed, _reason(text, parsed, f"not {expected}")
     raise ValueError(f"unknown column kind {kind!r} for {name}")
 
 
-def _clean_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    text = column if dtype == pl.String else column.cast(pl.String)
+def _reason(text: pl.Series, converted: pl.Series, message: str) -> pl.Series:
+    failed = text.is_not_null() & converted.is_null()
+    return pl.select(pl.when(failed).then(pl.lit(f"{message}: '") + text + pl.lit("'"))).to_series()
+
+
+def _clean_text(column: pl.Series) -> pl.Series:
+    text = column if column.dtype == pl.String else column.cast(pl.String)
     text = text.str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text)
+    return pl.select(pl.when(text == "").then(None).otherwise(text)).to_series().alias(column.name)
 
 
-def _parse_timestamp(text: pl.Expr, timestamp_format: str | None) -> pl.Expr:
+# ISO 8601 spellings, most common first. Each is tried only on the values the previous ones
+# could not parse, so the usual file costs one parse per value.
+_ISO_ZONED = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z")
+_ISO_NAIVE = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+
+
+def _parse_timestamp(text: pl.Series, timestamp_format: str | None) -> pl.Series:
     """Parse to naive UTC. ISO 8601 with or without offset (naive means UTC), 'T' or space,
     optional seconds and fractions, 'Z'; or the mapping's explicit format (naive = UTC)."""
     if timestamp_format:
-        has_zone = "%z" in timestamp_format or "%Z" in timestamp_format
-        parsed = text.str.to_datetime(timestamp_format, strict=False, time_unit="us",
-                                      time_zone="UTC" if has_zone else None)
-        return parsed.dt.replace_time_zone(None) if has_zone else parsed
-    iso = text.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]", "${1}T").str.replace(r"(?i)z$", "+00:00")
-    iso = pl.when(iso.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(iso + "T00:00:00").otherwise(iso)
-    iso = pl.when(iso.str.contains(r"T\d{2}:\d{2}($|[+-])")).then(
-        iso.str.replace(r"(T\d{2}:\d{2})", "${1}:00")).otherwise(iso)
-    iso = pl.when(iso.str.contains(r"[+-]\d{2}:?\d{2}$")).then(iso).otherwise(iso + "+00:00")
-    return iso.str.to_datetime(_ISO_FORMAT, strict=False, time_zone="UTC", time_unit="us") \
-        .dt.replace_time_zone(None)
+        return _parse_with(text, timestamp_format)
+    iso = text.str.replace(" ", "T", literal=True).str.replace(r"[zZ]$", "+00:00")
+    parsed = pl.Series(text.name, [None] * len(text), dtype=pl.Datetime("us"))
+    pending = iso.is_not_null()
+    for fmt in (*_ISO_ZONED, *_ISO_NAIVE):
+        if not pending.any():
+            break
+        indices = pending.arg_true()
+        attempt = _parse_with(iso.gather(indices), fmt)
+        parsed = parsed.scatter(indices, attempt)
+        pending = pending.scatter(indices, attempt.is_null())
+    return parsed
+
+
+def _parse_with(text: pl.Series, fmt: str) -> pl.Series:
+    zoned = "%z" in fmt or "%Z" in fmt
+    parsed = text.str.to_datetime(fmt, strict=False, time_unit="us",
+                                  time_zone="UTC" if zoned else None)
+    return parsed.dt.replace_time_zone(None) if zoned else parsed
 
 
 def _unknown_values(valid: pl.DataFrame, source: Source) -> dict[str, dict[str, int]]:
