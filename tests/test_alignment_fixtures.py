@@ -22,12 +22,11 @@ The journeys (all times UTC, 2026):
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import duckdb
 import polars as pl
 import pytest
-
 from dbt_fixtures import RawData, failed_nodes, read_table, run_dbt, ts
 
 SCORE_AS_OF = "2026-06-01 00:00:00"
@@ -261,7 +260,7 @@ def test_two_touches_with_shared_positions(warehouse):
 
 def test_unattributed_opportunities_are_kept_with_a_reason(warehouse):
     frame = table(warehouse, "mart_unattributed_opportunities")
-    reasons = dict(zip(frame["opportunity_id"], frame["reason"]))
+    reasons = dict(zip(frame["opportunity_id"], frame["reason"], strict=True))
     assert reasons == {"O3": "no_web_sessions", "O4": "no_session_in_window",
                        "O5": "contact_unknown", "OK2": "no_web_sessions"}
 
@@ -375,7 +374,7 @@ def test_lead_score_decays_and_crosses_at_a_signal(warehouse):
     expected = 33 + 30 * 2 ** (-120.5 / 30) + 10 * 2 ** (-59.5 / 30)
     assert row["score"] == pytest.approx(expected)
     assert (row["demo_requests"], row["pricing_views"]) == (1, 1)
-    agreement = dict(zip(frame["contact_id"], frame["mql_agreement"]))
+    agreement = dict(zip(frame["contact_id"], frame["mql_agreement"], strict=True))
     assert agreement["M1"] == "crm_only" and agreement["CC"] == "neither"
 
 

@@ -23,7 +23,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-
 from alignment_reference import Touch, attribution_credits, lead_follow_up, lead_follow_up_summary
 from dbt_fixtures import failed_nodes, run_dbt
 
@@ -79,7 +78,8 @@ def test_follow_up_summary_equals_an_independent_recomputation(sample_dir):
     assert actual.columns == expected.columns
     assert actual.select(KEY).to_dicts() == expected.select(KEY).to_dicts()
     for column in expected.columns:
-        for got, want, key in zip(actual[column], expected[column], expected.select(KEY).rows()):
+        for got, want, key in zip(actual[column], expected[column], expected.select(KEY).rows(),
+                                  strict=True):
             if isinstance(want, float):
                 assert got == pytest.approx(want, abs=1e-9), (column, key)
             else:

@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from alignment_reference import MODELS, Touch, attribution_credits
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alignment_reference import MODELS, Touch, attribution_credits
 from pipelines.settings import DBT_PROJECT_DIR
 
 TABLE = "attribution_touches"
@@ -35,7 +35,6 @@ def compile_macro(lookback_days: int | None = None, half_life_days: float | None
     """The SQL of the macro over `attribution_touches`, compiled by dbt in-process (own target
     and log folders, a throwaway warehouse)."""
     from dbt.cli.main import dbtRunner
-
     from dbt_fixtures import _close_dbt_duckdb
 
     args = []
@@ -177,7 +176,7 @@ def check_invariants(result: pl.DataFrame, touches: list[Touch], lookback_days: 
         assert sum(r["is_closing_touch"] for r in rows) == (1 if model == "full_path" else 0)
 
     # One touch in the path: every model agrees, 100%.
-    for (opportunity_id, model), rows in per_group.items():
+    for rows in per_group.values():
         if len(rows) == 1:
             assert rows[0]["credit"] == pytest.approx(1.0, abs=1e-12)
     single = {o for (o, m), rows in per_group.items() if m == "linear" and len(rows) == 1}

@@ -90,16 +90,16 @@ attribution_ranked as (
         count(*) over (partition by opportunity_id) as closed_path_touches,
         max(is_lead_candidate) over (partition by opportunity_id) as has_lead_candidate,
         row_number() over (
-            partition by opportunity_id order by touch_at asc, touch_id asc
+            partition by opportunity_id order by touch_at asc nulls last, touch_id asc nulls last
         ) as touch_sequence,
         row_number() over (
-            partition by opportunity_id, is_standard order by touch_at desc, touch_id desc
+            partition by opportunity_id, is_standard order by touch_at desc nulls last, touch_id desc nulls last
         ) as rank_from_last_in_set,
         row_number() over (
-            partition by opportunity_id order by touch_at desc, touch_id desc
+            partition by opportunity_id order by touch_at desc nulls last, touch_id desc nulls last
         ) as rank_from_last_overall,
         row_number() over (
-            partition by opportunity_id, is_lead_candidate order by touch_at desc, touch_id desc
+            partition by opportunity_id, is_lead_candidate order by touch_at desc nulls last, touch_id desc nulls last
         ) as rank_from_last_lead_candidate
     from attribution_window
 

@@ -48,7 +48,7 @@ ranked as (
         touches.occurred_at,
         row_number() over (
             partition by mqls.contact_id
-            order by touches.occurred_at asc, touches.interaction_id asc
+            order by touches.occurred_at asc nulls last, touches.interaction_id asc nulls last
         ) as touch_rank
     from mqls
     inner join touches

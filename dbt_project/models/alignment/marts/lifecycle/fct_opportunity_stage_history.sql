@@ -37,14 +37,14 @@ timed as (
             end
         ) over (
             partition by versions.opportunity_id
-            order by versions.version_number
+            order by versions.version_number asc nulls last
             rows between unbounded preceding and current row
         ) as version_at,
         case
             when versions.version_number = 1 then 1
             when coalesce(versions.stage, '') <> coalesce(
                     lag(versions.stage) over (
-                        partition by versions.opportunity_id order by versions.version_number
+                        partition by versions.opportunity_id order by versions.version_number asc nulls last
                     ), ''
                 ) then 1
             else 0
@@ -61,7 +61,7 @@ numbered as (
         timed.*,
         sum(is_stint_start) over (
             partition by opportunity_id
-            order by version_number
+            order by version_number asc nulls last
             rows between unbounded preceding and current row
         ) as stage_sequence
     from timed
@@ -93,10 +93,10 @@ bounded as (
             else stints.first_version_at
         end as entered_at,
         lead(stints.first_version_at) over (
-            partition by stints.opportunity_id order by stints.stage_sequence
+            partition by stints.opportunity_id order by stints.stage_sequence asc nulls last
         ) as left_at,
         lead(stints.stage) over (
-            partition by stints.opportunity_id order by stints.stage_sequence
+            partition by stints.opportunity_id order by stints.stage_sequence asc nulls last
         ) as next_stage,
         stints.versions_in_stage
     from stints

@@ -35,7 +35,7 @@ path_sessions as (
         sessions.channel,
         row_number() over (
             partition by sessions.contact_id
-            order by sessions.started_at asc, sessions.session_id asc
+            order by sessions.started_at asc nulls last, sessions.session_id asc nulls last
         ) as path_position
     from {{ ref('fct_sessions') }} as sessions
     left join opportunities
@@ -53,7 +53,7 @@ marked as (
     select
         path_sessions.*,
         case
-            when lag(channel) over (partition by contact_id order by path_position) = channel
+            when lag(channel) over (partition by contact_id order by path_position asc nulls last) = channel
                 then 0
             else 1
         end as is_new_step

@@ -69,7 +69,7 @@ fit_matches as (
         rules.points,
         row_number() over (
             partition by contacts.contact_id, rules.attribute
-            order by rules.priority asc, rules.rule_id asc
+            order by rules.priority asc nulls last, rules.rule_id asc nulls last
         ) as match_rank
     from contacts
     inner join {{ ref('lead_scoring_fit_rules') }} as rules
