@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: install prepare demo test lint bench clean
+.PHONY: install prepare demo test lint bench dagster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ demo: prepare
 
 test: prepare
 	$(BIN)/pytest -q
+
+dagster: prepare
+	DAGSTER_HOME=$(CURDIR) $(BIN)/dagster dev -m pipelines.definitions
 
 lint: install
 	$(BIN)/ruff check pipelines tests bench
