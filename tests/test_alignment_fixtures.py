@@ -420,7 +420,7 @@ def test_targets_vs_actuals(warehouse):
     visits = frame.filter((pl.col("metric") == "visits") & (pl.col("month") == date(2026, 1, 1))
                           & (pl.col("channel") == "(all)")).row(0, named=True)
     assert visits["actual_value"] == 3  # S0, S1 and CS's demo request
-    assert visits["target_value"] == 20000 and visits["is_on_target"] is False
+    assert visits["target_value"] == 12000 and visits["is_on_target"] is False
     assert (visits["owning_team"], visits["owner_role"]) == ("marketing",
                                                              "Head of Demand Generation")
     acceptance = frame.filter((pl.col("metric") == "mql_to_sql_rate")

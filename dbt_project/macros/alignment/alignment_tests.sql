@@ -37,12 +37,12 @@ having abs(sum({{ column_name }}) - {{ total }}) > {{ tolerance }}
 {% endtest %}
 
 
-{#- Fails when the two models' totals of an expression differ by more than `tolerance`
-    (optionally each filtered by a where clause): nothing lost between a model and the one it
-    summarises. -#}
+{#- Fails when the two models' totals of an expression differ by more than `tolerance` times
+    the larger of 1 and the compared total (optionally each filtered by a where clause):
+    nothing lost between a model and the one it summarises. -#}
 {% test alignment_totals_match(model, expression, compare_model, compare_expression,
                                where_clause='1 = 1', compare_where_clause='1 = 1',
-                               tolerance=0.000001) %}
+                               tolerance=0.000000001) %}
 select *
 from (
     select
@@ -51,7 +51,9 @@ from (
         (select coalesce(sum({{ compare_expression }}), 0) from {{ compare_model }}
             where {{ compare_where_clause }}) as compare_total
 ) as totals
-where abs(model_total - compare_total) > {{ tolerance }}
+where abs(model_total - compare_total) > {{ tolerance }} * (
+    case when abs(compare_total) > 1 then abs(compare_total) else 1 end
+)
 {% endtest %}
 
 
