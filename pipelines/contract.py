@@ -168,8 +168,18 @@ SALES_INTERACTIONS = Source(
     known_values={"interaction_type": INTERACTION_TYPES},
 )
 
+# Optional fifth source (DESIGN.md section 5): spend per day, channel and campaign. It has no
+# natural id; the date narrows the search for exact repeats, which compare every column.
+MARKETING_SPEND = Source(
+    name="marketing_spend",
+    key="spend_date",
+    required={"spend_date": TIMESTAMP, "channel": STRING, "amount": NUMBER},
+    optional={"campaign": STRING},
+    known_values={"channel": CHANNELS},
+)
+
 SOURCES: dict[str, Source] = {
-    s.name: s for s in (WEB_VISITS, CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS)
+    s.name: s for s in (WEB_VISITS, CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS, MARKETING_SPEND)
 }
 
 # Bookkeeping columns every raw table carries after the contract columns.
