@@ -269,5 +269,15 @@ def test_ingest_inbox_covers_every_source(con, data_dir):
     write(data_dir / "inbox/sales_interactions/s.csv",
           "interaction_id,contact_id,occurred_at,interaction_type\ni1,c1,2026-01-05,call\n")
     results = ingest_inbox(con, data_dir / "inbox", [])
-    assert set(results) == {"web_visits", "contacts", "opportunities", "sales_interactions"}
+    assert set(results) == {"web_visits", "contacts", "opportunities", "sales_interactions",
+                            "marketing_spend"}
     assert results["sales_interactions"].rows_loaded == 1
+
+
+def test_marketing_spend_is_ingested_like_the_others(con, data_dir):
+    write(data_dir / "inbox/marketing_spend/2026-01.csv",
+          "spend_date,channel,campaign,amount\n2026-01-05,paid_search,brand,120.5\n"
+          "2026-01-05,paid_search,brand,120.5\n2026-01-05,tv,launch,900\n2026-01-06,email,,abc\n")
+    result = ingest(con, data_dir, "marketing_spend")
+    assert (result.rows_read, result.rows_loaded, result.rows_repeated, result.rows_rejected) == (4, 2, 1, 1)
+    assert result.unknown_values == {"channel": {"tv": 1}}

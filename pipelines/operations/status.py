@@ -9,7 +9,8 @@ from pipelines.contract import SOURCES
 
 # The event time that says how fresh each source is.
 FRESHNESS_COLUMN = {"web_visits": "occurred_at", "contacts": "updated_at",
-                    "opportunities": "updated_at", "sales_interactions": "occurred_at"}
+                    "opportunities": "updated_at", "sales_interactions": "occurred_at",
+                    "marketing_spend": "spend_date"}
 
 
 def _age(then: datetime | None, now: datetime) -> str:
