@@ -14,6 +14,9 @@ import numpy as np
 import polars as pl
 
 from pipelines.contract import CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS, SOURCES, WEB_VISITS
+
+# The sources the sample has (marketing_spend, the optional fifth, is not generated).
+GENERATED_SOURCES = tuple(s.name for s in (WEB_VISITS, CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS))
 from pipelines.generate import crm, hubspot, imperfections, opportunities, sales, volumes
 from pipelines.generate.backlog import Backlog
 from pipelines.generate.people import IMPORTED, WEB, ContactDirectory, new_people
@@ -135,7 +138,7 @@ class Simulation:
 
     def write_day(self, day: int, out_dir: Path) -> dict[str, int]:
         """Write the four batch files of a day; rows written per source."""
-        return {name: self._write_batch(day, name, out_dir) for name in SOURCES}
+        return {name: self._write_batch(day, name, out_dir) for name in GENERATED_SOURCES}
 
     def _write_batch(self, day: int, name: str, out_dir: Path) -> int:
         source = SOURCES[name]
@@ -185,7 +188,7 @@ def generate_sample(
         raise ValueError(f"seed must be zero or a positive integer, not {seed}")
     out_dir = Path(out_dir)
     simulation = Simulation(seed, scale, start, days)
-    written = dict.fromkeys(SOURCES, 0)
+    written = dict.fromkeys(GENERATED_SOURCES, 0)
     for day in range(days):
         simulation.simulate_day(day)
         counts = simulation.write_day(day, out_dir)
