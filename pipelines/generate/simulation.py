@@ -14,9 +14,6 @@ import numpy as np
 import polars as pl
 
 from pipelines.contract import CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS, SOURCES, WEB_VISITS
-
-# The sources the sample has (marketing_spend, the optional fifth, is not generated).
-GENERATED_SOURCES = tuple(s.name for s in (WEB_VISITS, CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS))
 from pipelines.generate import crm, hubspot, imperfections, opportunities, sales, volumes
 from pipelines.generate.backlog import Backlog
 from pipelines.generate.people import IMPORTED, WEB, ContactDirectory, new_people
@@ -31,6 +28,8 @@ from pipelines.generate.visitors import VisitorRegistry
 from pipelines.generate.web import generate_web_day
 from pipelines.generate.writers import file_format, write_batch
 
+# The sources the sample has (marketing_spend, the optional fifth, is not generated).
+GENERATED_SOURCES = tuple(s.name for s in (WEB_VISITS, CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS))
 EXPORT_EVERY_DAYS = 7  # every 7th day the contacts batch is a HubSpot export
 
 # Per source: (share of rows arriving a day late, share re-sent next day, share doubled in
