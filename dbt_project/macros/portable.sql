@@ -134,3 +134,18 @@
 {% macro normalise_email(value) -%}
     nullif(lower(trim(cast({{ value }} as string))), '')
 {%- endmacro %}
+
+
+{#- The last non-null value of `value` in the window frame that follows (an analytic function:
+    the caller writes `over (...)` after it). -#}
+{% macro last_value_ignore_nulls(value) -%}
+    {{ return(adapter.dispatch('last_value_ignore_nulls', 'funnel')(value)) }}
+{%- endmacro %}
+
+{% macro default__last_value_ignore_nulls(value) -%}
+    last_value({{ value }} ignore nulls)
+{%- endmacro %}
+
+{% macro spark__last_value_ignore_nulls(value) -%}
+    last_value({{ value }}, true)
+{%- endmacro %}

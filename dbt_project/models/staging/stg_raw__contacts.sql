@@ -14,14 +14,14 @@ versioned as (
     select
         source.*,
         row_number() over (
-            partition by {{ clean_text('contact_id') }}
+            partition by contact_id
             order by
                 updated_at desc nulls last,
                 _source_file desc nulls last,
                 _source_line desc nulls last
         ) as version_rank,
         first_value(lifecycle_stage) over (
-            partition by {{ clean_text('contact_id') }}
+            partition by contact_id
             order by
                 updated_at asc nulls first,
                 _source_file asc nulls first,

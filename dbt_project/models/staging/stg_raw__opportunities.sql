@@ -13,7 +13,7 @@ versioned as (
     select
         source.*,
         row_number() over (
-            partition by {{ clean_text('opportunity_id') }}
+            partition by opportunity_id
             order by
                 updated_at desc nulls last,
                 _source_file desc nulls last,

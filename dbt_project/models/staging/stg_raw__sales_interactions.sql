@@ -13,7 +13,7 @@ versioned as (
     select
         source.*,
         row_number() over (
-            partition by {{ clean_text('interaction_id') }}
+            partition by interaction_id
             order by _source_file desc nulls last, _source_line desc nulls last
         ) as version_rank
     from source

@@ -1,5 +1,6 @@
 -- One row per event_id: the latest loaded version (greatest _source_file, then _source_line).
--- Never ordered by _loaded_at, so re-loading a file in another batch changes nothing.
+-- Partitioned by the raw key (ingestion trims keys and rejects empty ones; the unique test
+-- guards it). Never ordered by _loaded_at, so re-loading a file in another batch changes nothing.
 with
 
 source as (
@@ -13,7 +14,7 @@ versioned as (
     select
         source.*,
         row_number() over (
-            partition by {{ clean_text('event_id') }}
+            partition by event_id
             order by _source_file desc nulls last, _source_line desc nulls last
         ) as version_rank
     from source

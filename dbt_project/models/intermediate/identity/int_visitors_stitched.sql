@@ -8,7 +8,7 @@ with
 identifying_events as (
 
     select event_id, visitor_id, occurred_at, contact_id, email
-    from {{ ref('stg_raw__web_visits') }}
+    from {{ ref('int_web_events_sessionized') }}
     where contact_id is not null or email is not null
 
 ),

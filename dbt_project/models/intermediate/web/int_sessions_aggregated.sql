@@ -8,25 +8,54 @@ events as (
 
 ),
 
-sessions as (
+spans as (
+
+    select
+        session_id,
+        min(occurred_at) as started_at,
+        max(occurred_at) as ended_at,
+        count(*) as event_count,
+        sum(case when event_type = 'page_view' then 1 else 0 end) as pageviews
+    from events
+    group by session_id
+
+),
+
+first_events as (
 
     select
         session_id,
         visitor_id,
-        min(occurred_at) as started_at,
-        max(occurred_at) as ended_at,
-        cast(count(*) as bigint) as event_count,
-        cast(sum(case when event_type = 'page_view' then 1 else 0 end) as bigint) as pageviews,
-        cast(sum(case when event_type = 'page_view' then 0 else 1 end) as bigint)
-            as site_interactions,
-        max(case when is_session_start then event_id end) as first_event_id,
-        max(case when is_session_start then page_url end) as landing_page_url,
-        max(case when is_session_start then referrer_url end) as referrer_url,
-        max(case when is_session_start then utm_source end) as utm_source,
-        max(case when is_session_start then utm_medium end) as utm_medium,
-        max(case when is_session_start then utm_campaign end) as utm_campaign
+        event_id as first_event_id,
+        page_url as landing_page_url,
+        referrer_url,
+        utm_source,
+        utm_medium,
+        utm_campaign
     from events
-    group by session_id, visitor_id
+    where is_session_start
+
+),
+
+sessions as (
+
+    select
+        first_events.session_id,
+        first_events.visitor_id,
+        first_events.first_event_id,
+        spans.started_at,
+        spans.ended_at,
+        cast(spans.event_count as bigint) as event_count,
+        cast(spans.pageviews as bigint) as pageviews,
+        cast(spans.event_count - spans.pageviews as bigint) as site_interactions,
+        first_events.landing_page_url,
+        first_events.referrer_url,
+        first_events.utm_source,
+        first_events.utm_medium,
+        first_events.utm_campaign
+    from first_events
+    inner join spans
+        on first_events.session_id = spans.session_id
 
 ),
 

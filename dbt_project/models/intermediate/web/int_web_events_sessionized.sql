@@ -1,12 +1,26 @@
--- Every event with the session it belongs to (glossary: session).
--- Events of a visitor are ordered by occurred_at, then event_id. A new gap-segment starts at a
--- gap of session_timeout_minutes or more. Within a segment, an event starts a new session when
--- its campaign (utm_source, utm_medium, utm_campaign) is non-empty and differs from the last
--- non-empty campaign among the earlier events of the segment, or when there is no such earlier
--- campaign and the event is not the segment's first. That equals the glossary's rule ("a new
--- non-empty campaign that differs from the session's campaign"): inside a session every
--- non-empty campaign equals the session's campaign, and a session whose first event has an
--- empty campaign is always its segment's first session.
+-- Every web event with the session it belongs to (glossary: session).
+--
+-- A visitor's events are ordered by occurred_at, then event_id. A gap of
+-- session_timeout_minutes or more since the previous event starts a new gap-segment. Within a
+-- segment, an event starts a new session when its campaign (utm_source, utm_medium,
+-- utm_campaign) is non-empty and differs from the last non-empty campaign among the earlier
+-- events of the segment, or when there is no such earlier campaign and the event is not the
+-- segment's first. That equals the glossary's rule ("a new non-empty campaign that differs from
+-- the session's campaign"): inside a session every non-empty campaign equals the session's
+-- campaign, and a session whose first event has no campaign is always its segment's first.
+--
+-- Three window passes over one ordering (partition by visitor, order by time and event_id):
+--   1. the previous event's time, and the time and campaign of the last earlier event with a
+--      campaign (whatever its segment);
+--   2. the time the current segment started; whether the event starts a session (the last
+--      campaign event lies in the segment iff its time >= the segment's start: an event
+--      ordered before a segment start is strictly earlier, since a segment start has a gap);
+--   3. the running session number and the session's first event.
+-- The payload columns downstream models need ride along, so the staging view (and its
+-- de-duplication) is read once.
+{%- set visitor_order = 'partition by visitor_id order by occurred_at asc, event_id asc' %}
+{%- set before_current = 'rows between unbounded preceding and 1 preceding' %}
+{%- set up_to_current = 'rows between unbounded preceding and current row' %}
 with
 
 events as (
@@ -18,109 +32,87 @@ events as (
         event_type,
         page_url,
         referrer_url,
+        contact_id,
+        email,
         utm_source,
         utm_medium,
         utm_campaign,
-        case
-            when utm_source is not null or utm_medium is not null or utm_campaign is not null
-                then 1
-            else 0
-        end as has_campaign
+        (utm_source is not null or utm_medium is not null or utm_campaign is not null)
+            as has_campaign
     from {{ ref('stg_raw__web_visits') }}
 
 ),
 
-gaps as (
+previous_events as (
 
     select
         events.*,
-        case
-            when lag(occurred_at) over (
-                    partition by visitor_id order by occurred_at asc, event_id asc
-                ) is null
-                then 1
-            when occurred_at >= lag(occurred_at) over (
-                    partition by visitor_id order by occurred_at asc, event_id asc
-                ) + interval {{ var('session_timeout_minutes') }} minute
-                then 1
-            else 0
-        end as is_segment_start
+        lag(occurred_at) over ({{ visitor_order }}) as previous_occurred_at,
+        max(case when has_campaign then occurred_at end) over (
+            {{ visitor_order }} {{ before_current }}
+        ) as previous_campaign_at,
+        {{ last_value_ignore_nulls("case when has_campaign then coalesce(utm_source, '') end") }}
+            over ({{ visitor_order }} {{ before_current }}) as previous_utm_source,
+        {{ last_value_ignore_nulls("case when has_campaign then coalesce(utm_medium, '') end") }}
+            over ({{ visitor_order }} {{ before_current }}) as previous_utm_medium,
+        {{ last_value_ignore_nulls("case when has_campaign then coalesce(utm_campaign, '') end") }}
+            over ({{ visitor_order }} {{ before_current }}) as previous_utm_campaign
     from events
+
+),
+
+segment_starts as (
+
+    select
+        previous_events.*,
+        (
+            previous_occurred_at is null
+            or occurred_at >= previous_occurred_at
+                + interval {{ var('session_timeout_minutes') }} minute
+        ) as is_segment_start
+    from previous_events
 
 ),
 
 segments as (
 
     select
-        gaps.*,
-        sum(is_segment_start) over (
-            partition by visitor_id
-            order by occurred_at asc, event_id asc
-            rows between unbounded preceding and current row
-        ) as segment_number
-    from gaps
-
-),
-
-previous_campaigns as (
-
-    -- Within the segment, among events with a non-empty campaign only: the previous such
-    -- event's campaign (null event id when there is none).
-    select
-        segments.*,
-        lag(event_id) over campaign_window as previous_campaign_event_id,
-        lag(coalesce(utm_source, '')) over campaign_window as previous_utm_source,
-        lag(coalesce(utm_medium, '')) over campaign_window as previous_utm_medium,
-        lag(coalesce(utm_campaign, '')) over campaign_window as previous_utm_campaign
-    from segments
-    window campaign_window as (
-        partition by visitor_id, segment_number, has_campaign
-        order by occurred_at asc, event_id asc
-    )
+        segment_starts.*,
+        {{ last_value_ignore_nulls('case when is_segment_start then occurred_at end') }}
+            over ({{ visitor_order }} {{ up_to_current }}) as segment_started_at
+    from segment_starts
 
 ),
 
 session_starts as (
 
     select
-        previous_campaigns.*,
+        segments.*,
         case
-            when is_segment_start = 1 then 1
-            when has_campaign = 0 then 0
-            when previous_campaign_event_id is null then 1
+            when is_segment_start then true
+            when not has_campaign then false
+            when previous_campaign_at is null or previous_campaign_at < segment_started_at
+                then true
             when previous_utm_source <> coalesce(utm_source, '')
                 or previous_utm_medium <> coalesce(utm_medium, '')
                 or previous_utm_campaign <> coalesce(utm_campaign, '')
-                then 1
-            else 0
+                then true
+            else false
         end as is_session_start
-    from previous_campaigns
+    from segments
 
 ),
 
-numbered as (
+sessions as (
 
     select
         session_starts.*,
-        sum(is_session_start) over (
-            partition by visitor_id
-            order by occurred_at asc, event_id asc
-            rows between unbounded preceding and current row
-        ) as session_number
+        sum(case when is_session_start then 1 else 0 end) over (
+            {{ visitor_order }} {{ up_to_current }}
+        ) as session_number,
+        {{ last_value_ignore_nulls('case when is_session_start then event_id end') }}
+            over ({{ visitor_order }} {{ up_to_current }}) as session_first_event_id
     from session_starts
-
-),
-
-with_first_event as (
-
-    select
-        numbered.*,
-        first_value(event_id) over (
-            partition by visitor_id, session_number
-            order by occurred_at asc, event_id asc
-            rows between unbounded preceding and unbounded following
-        ) as session_first_event_id
-    from numbered
 
 )
 
@@ -129,13 +121,15 @@ select
     {{ hash_md5("concat(visitor_id, '|', session_first_event_id)") }} as session_id,
     visitor_id,
     cast(session_number as bigint) as session_number,
-    is_session_start = 1 as is_session_start,
+    is_session_start,
     occurred_at,
     {{ to_date('occurred_at') }} as event_date,
     event_type,
     page_url,
     referrer_url,
+    contact_id,
+    email,
     utm_source,
     utm_medium,
     utm_campaign
-from with_first_event
+from sessions
