@@ -425,3 +425,40 @@ def test_funnel_daily_columns_in_contract_order(warehouse):
     ]
     assert frame.schema["visits"] == pl.Int64 and frame.schema["bounce_rate"] == pl.Float64
     assert frame.schema["pipeline_amount"] == pl.Float64
+
+
+def test_every_core_model_and_column_is_documented(warehouse):
+    """Every column a core model builds is described in its YAML, and nothing else is."""
+    import json
+
+    import duckdb
+
+    manifest = json.loads((warehouse / "dbt_target" / "manifest.json").read_text())
+    con = duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True)
+    try:
+        problems = []
+        for node in manifest["nodes"].values():
+            if node["resource_type"] not in ("model", "seed") or node["package_name"] != "funnel":
+                continue
+            if not node["original_file_path"].startswith(
+                    ("models/staging", "models/intermediate", "models/marts", "seeds/")):
+                continue
+            if node["resource_type"] == "seed" and node["name"] not in (
+                    "channel_rules", "original_source_channels"):
+                continue
+            if not node["description"].strip():
+                problems.append(f"{node['name']}: no description")
+            built = [name for (name,) in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                [node["schema"], node["alias"]]).fetchall()]
+            documented = {name: col["description"] for name, col in node["columns"].items()}
+            if set(built) != set(documented):
+                problems.append(f"{node['name']}: built {sorted(set(built) - set(documented))} "
+                                f"undocumented, documented {sorted(set(documented) - set(built))} "
+                                "not built")
+            problems += [f"{node['name']}.{name}: no description"
+                         for name, text in documented.items() if not text.strip()]
+    finally:
+        con.close()
+    assert not problems, "\n".join(problems)
