@@ -88,3 +88,20 @@ def test_a_copied_data_directory_publishes_again(warehouse, tmp_path):
     publish_marts(warehouse, copy)
     assert (copy / "parquet").is_symlink()
     assert pl.read_parquet(copy / "parquet" / "mart_funnel_daily.parquet").height == 1
+
+
+def test_the_sample_run_published_every_mart_without_personal_data(sample_data_dir):
+    published = sample_data_dir / "published"
+    warehouse = duckdb.connect(str(sample_data_dir / "warehouse.duckdb"), read_only=True)
+    marts = {t for (t,) in warehouse.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
+    expected_rows = {t: warehouse.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in marts}
+    warehouse.close()
+    con = duckdb.connect(str(published / PUBLISHED_DB), read_only=True)
+    columns = con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
+    published_rows = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in marts}
+    con.close()
+    assert published_rows == expected_rows
+    assert not [c for c in columns if c[1] in ("email", "first_name", "last_name", "phone")]
+    assert ("dim_contacts", "email_sha256") in columns
+    assert {p.stem for p in (published / "parquet").glob("*.parquet")} == marts
