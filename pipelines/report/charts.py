@@ -78,8 +78,9 @@ def nice_ticks(maximum: float, count: int = 5, integer: bool = False) -> list[fl
     return [i * step for i in range(int(round(top / step)) + 1)]
 
 
-def _svg(width: int, height: int, label: str, body: list[str]) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+def _svg(width: int, height: int, label: str, body: list[str], empty: bool = False) -> str:
+    marker = ' data-empty="true"' if empty else ""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"{marker} '
             f'style="max-width:{width}px" role="img" aria-label="{escape(label)}" {FONT} '
             f'font-size="11">'
             f"<title>{escape(label)}</title>{''.join(body)}</svg>")
@@ -88,7 +89,8 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> str:
 def _empty(width: int, height: int, label: str, message: str = "no data") -> str:
     return _svg(width, height, label, [
         f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#fafafa" stroke="#ddd"/>',
-        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#888">{escape(message)}</text>'])
+        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#888">{escape(message)}</text>'],
+        empty=True)
 
 
 def _y_axis(ticks: list[float], top: float, scale: Callable[[float], float], left: int,
