@@ -33,11 +33,22 @@ def color_for(name: str, index: int = 0) -> str:
     return CHANNEL_COLORS.get(name, EXTRA_COLORS[index % len(EXTRA_COLORS)])
 
 
+def _number(value) -> float | None:
+    """Any number (int, Decimal from a SQL sum, numpy) as a float; None and NaN as None."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
 @dataclass
 class Series:
     name: str
     values: Sequence[float | None]
     color: str
+
+    def __post_init__(self) -> None:
+        self.values = [_number(v) for v in self.values]
 
 
 def plain(value: float) -> str:
@@ -206,6 +217,7 @@ def horizontal_bars(labels: Sequence[str], values: Sequence[float | None], *, la
                     max_value: float | None = None, reference: float | None = None,
                     reference_label: str = "", width: int = 600) -> str:
     """One bar per label, its value written at its end; an optional reference line (a target)."""
+    values = [_number(v) for v in values]
     if not labels or not any(v for v in values if v is not None):
         return _empty(width, 120, label)
     row, top = 24, 8
@@ -269,6 +281,7 @@ def stacked_bars(labels: Sequence[str], series: Sequence[Series], *, label: str,
 
 def funnel(stages: Sequence[tuple[str, float]], *, label: str, width: int = 600) -> str:
     """Centred bars, one per stage, with the conversion from the stage before."""
+    stages = [(name, _number(value) or 0.0) for name, value in stages]
     if not stages or not stages[0][1]:
         return _empty(width, 120, label)
     row, top = 38, 8
@@ -297,6 +310,7 @@ def funnel(stages: Sequence[tuple[str, float]], *, label: str, width: int = 600)
 def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
             *, label: str, fmt: Formatter = percent, width: int = 900) -> str:
     """A grid of cells shaded by value (0 to the largest), the value written in each."""
+    values = [[_number(v) for v in row] for row in values]
     present = [v for r in values for v in r if v is not None]
     if not rows or not columns or not present:
         return _empty(width, 120, label)
