@@ -72,10 +72,10 @@ def run_floor(inbox: Path, database: Path, seeds: Path) -> dict:
 
 
 def _floor_entry(argv: list[str]) -> None:
-    """`python -m bench.pipeline_bench floor INBOX DATABASE SEEDS`: run in a child process so
-    its time and memory are measured like the pipeline's."""
-    inbox, database, seeds = (Path(a) for a in argv)
-    print(json.dumps(run_floor(inbox, database, seeds)))
+    """`python -m bench.pipeline_bench floor INBOX DATABASE SEEDS REPORT`: run in a child
+    process so its time and memory are measured like the pipeline's; timings go to REPORT."""
+    inbox, database, seeds, report = (Path(a) for a in argv)
+    report.write_text(json.dumps(run_floor(inbox, database, seeds)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def run_pipeline_logged(label: str, project: Path, data_dir: Path, verbose: bool
 
 def bench_size(events: int, days: int, seed: int, workdir: Path, project: Path,
                verbose: bool = False, check_increment: bool = True,
-               say=print) -> dict:
+               include_overhead: bool = True, say=print) -> dict:
     scale = scale_for(events, days)
     data_dir = workdir / "data"
     scratch = workdir / "scratch"
@@ -370,22 +370,25 @@ def bench_size(events: int, days: int, seed: int, workdir: Path, project: Path,
         if not comparison["equal"]:
             say(describe_differences(comparison))
 
-    say(f"[{events:,}] fixed overhead (funnel run, nothing new) ...")
-    result["overhead"] = run_pipeline_logged("overhead", project, data_dir, verbose, logs)
-    say(f"[{events:,}] overhead {result['overhead']['seconds']:.1f}s")
+    if include_overhead:
+        say(f"[{events:,}] fixed overhead (funnel run, nothing new) ...")
+        result["overhead"] = run_pipeline_logged("overhead", project, data_dir, verbose, logs)
+        say(f"[{events:,}] overhead {result['overhead']['seconds']:.1f}s")
+    runs = [k for k in ("full", "increment", "overhead") if k in result]
 
     full, floor = result["full"]["seconds"], result["floor"]["seconds"]
     result["ratios"] = {
         "full_over_floor": round(full / floor, 2) if floor else None,
         "increment_over_full": round(result["increment"]["seconds"] / full, 3) if full else None,
-        "overhead_over_full": round(result["overhead"]["seconds"] / full, 3) if full else None,
+        "overhead_over_full": (round(result["overhead"]["seconds"] / full, 3)
+                               if full and "overhead" in result else None),
     }
     result["bars"] = {
         "full_within_2x_floor": result["ratios"]["full_over_floor"] <= 2.0,
         "increment_within_0.1x_full": result["ratios"]["increment_over_full"] <= 0.1,
-        "peak_under_4_gib": max(result[k]["peak_rss_mib"]
-                                for k in ("full", "increment", "overhead")) < 4096,
-        "floor_equals_pipeline": comparison["equal"] and result["floor_equals_pipeline"]["equal"],
+        "peak_under_4_gib": max(result[k]["peak_rss_mib"] for k in runs) < 4096,
+        "floor_equals_pipeline": result["floor_equals_pipeline"]["equal"] and result.get(
+            "floor_equals_pipeline_after_increment", {"equal": True})["equal"],
     }
     result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     result["machine_after"] = machine()
@@ -393,9 +396,11 @@ def bench_size(events: int, days: int, seed: int, workdir: Path, project: Path,
 
 
 def measure_floor(inbox: Path, database: Path, seeds: Path) -> dict:
+    report = database.with_suffix(".json")
     measured = run_measured("floor", [sys.executable, "-m", "bench.pipeline_bench", "floor",
-                                      str(inbox), str(database), str(seeds)], cwd=ROOT)
-    inner = json.loads(measured.stdout_tail.strip().splitlines()[-1])
+                                      str(inbox), str(database), str(seeds), str(report)],
+                            cwd=ROOT)
+    inner = json.loads(report.read_text())
     result = measured.as_dict()
     result["stdout_tail"] = ""
     result["script_seconds"] = inner["seconds"]
@@ -421,13 +426,14 @@ def table(results: list[dict]) -> str:
               f"{'load (1/5/15 min)':>18}")
     lines = [header, "-" * len(header)]
     for r in results:
-        peak = max(r[k]["peak_rss_mib"] for k in ("full", "increment", "overhead"))
+        peak = max(r[k]["peak_rss_mib"] for k in ("full", "increment", "overhead") if k in r)
         load = "/".join(f"{x:.1f}" for x in r["full"]["load_before"])
+        overhead = r["overhead"]["seconds"] if "overhead" in r else float("nan")
         lines.append(
             f"{r['rows']['web_visits']:>11,} {r['full']['seconds']:>8.1f} "
             f"{r['floor']['seconds']:>8.1f} {r['ratios']['full_over_floor']:>10.2f} "
             f"{r['increment']['seconds']:>8.1f} {r['ratios']['increment_over_full']:>9.3f} "
-            f"{r['overhead']['seconds']:>10.1f} {peak:>9.0f} {r['floor']['peak_rss_mib']:>9.0f} "
+            f"{overhead:>10.1f} {peak:>9.0f} {r['floor']['peak_rss_mib']:>9.0f} "
             f"{str(r['bars']['floor_equals_pipeline']):>6} {load:>18}")
     m = results[0]["machine"] if results else machine()
     lines.append(f"cores: {m['cores']}; load average at start {m['load_average']}, "
@@ -467,6 +473,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the pipeline with --verbose and record Dagster step times")
     parser.add_argument("--no-increment-check", action="store_true",
                         help="skip re-running the floor after the increment")
+    parser.add_argument("--skip-overhead", action="store_true",
+                        help="skip step 4, the run with nothing new (the CI smoke test does)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -481,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             result = bench_size(size, args.days, args.seed, workdir, args.project.resolve(),
                                 verbose=args.profile,
-                                check_increment=not args.no_increment_check)
+                                check_increment=not args.no_increment_check,
+                                include_overhead=not args.skip_overhead)
             path = write_result(result, args.results_dir)
             print(f"[{size:,}] written {path}")
             results.append(result)
