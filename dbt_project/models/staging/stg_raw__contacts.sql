@@ -1,6 +1,8 @@
 -- One row per contact_id: its latest version (greatest updated_at, then the latest loaded:
 -- greatest _source_file, then _source_line), plus the lifecycle stage of its earliest version
 -- (smallest updated_at with nulls first, then the first loaded). Never ordered by _loaded_at.
+-- Partitioned by the raw key (ingestion trims keys and rejects empty ones; the unique test
+-- guards it).
 with
 
 source as (

@@ -1,5 +1,7 @@
 -- One row per opportunity_id: its latest version (greatest updated_at, then the latest loaded:
 -- greatest _source_file, then _source_line). Never ordered by _loaded_at.
+-- Partitioned by the raw key (ingestion trims keys and rejects empty ones; the unique test
+-- guards it).
 with
 
 source as (

@@ -1,5 +1,7 @@
 -- One row per interaction_id: the latest loaded version (greatest _source_file, then
 -- _source_line). Never ordered by _loaded_at.
+-- Partitioned by the raw key (ingestion trims keys and rejects empty ones; the unique test
+-- guards it).
 with
 
 source as (
