@@ -27,7 +27,7 @@ demo: prepare
 	$(BIN)/funnel demo
 
 test: prepare
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 dagster: prepare
 	DAGSTER_HOME=$(CURDIR) $(BIN)/dagster dev -m pipelines.definitions
