@@ -128,14 +128,14 @@ def test_data_quality_section_reflects_the_last_run(sample_data_dir, html):
 
 # ---- tolerance: marts not built yet, no run recorded ---------------------------------------
 
-def _partial_warehouse(path: Path, source: Path, tables: list[str]) -> Path:
+def _partial_warehouse(path: Path, source: Path, tables: list[str], where: str = "true") -> Path:
     con = duckdb.connect(str(path))
     try:
         con.execute("CREATE SCHEMA marts")
         if tables:
             con.execute(f"ATTACH '{source}' AS src (READ_ONLY)")
             for table in tables:
-                con.execute(f"CREATE TABLE marts.{table} AS SELECT * FROM src.marts.{table}")
+                con.execute(f"CREATE TABLE marts.{table} AS SELECT * FROM src.marts.{table} WHERE {where}")
             con.execute("DETACH src")
     finally:
         con.close()
@@ -166,6 +166,17 @@ def test_an_empty_warehouse_gives_a_report_of_not_built_sections(tmp_path):
     assert chart_ids(document) == []
 
 
+def test_marts_without_rows_give_a_report_without_errors(sample_data_dir, tmp_path):
+    published = sample_data_dir / "published" / "funnel.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        tables = [r[0] for r in con.sql("SELECT table_name FROM information_schema.tables "
+                                        "WHERE table_schema = 'marts'").fetchall()]
+    database = _partial_warehouse(tmp_path / "empty_marts.duckdb", published, tables, "false")
+    document = write_report(database, tmp_path / "reports", None).read_text(encoding="utf-8")
+    assert 'class="section-error"' not in document and 'class="not-built"' in document  # no run
+    assert "No data yet" in document
+
+
 def test_a_data_directory_reads_its_published_copy(sample_data_dir, tmp_path):
     document = write_report(sample_data_dir, tmp_path, None, report_date=REPORT_DAY).read_text()
     assert "from the published marts" in document
@@ -174,6 +185,37 @@ def test_a_data_directory_reads_its_published_copy(sample_data_dir, tmp_path):
 def test_a_missing_database_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="run `funnel run` first"):
         write_report(tmp_path / "nowhere", tmp_path / "reports", None)
+
+
+def test_checks_of_a_dagster_run_feed_the_data_quality_section(sample_data_dir, tmp_path):
+    """Inside the nightly run the report takes the run's own check results from Dagster."""
+    import dagster as dg
+
+    from pipelines.report.run_checks import checks_from_run
+
+    @dg.asset(key=["raw", "contacts"])
+    def contacts():
+        return 1
+
+    @dg.asset_check(asset=contacts, blocking=False)
+    def too_many_rejected():
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN,
+                                   metadata={"rows_rejected": 7})
+
+    @dg.asset_check(asset=contacts, blocking=True)
+    def balanced():
+        return dg.AssetCheckResult(passed=True)
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize([contacts, too_many_rejected, balanced], instance=instance)
+    document = checks_from_run(instance, result.run_id)
+    assert document["run_id"] == result.run_id and document["success"] is True
+    assert sorted((c["check"], c["passed"], c["severity"], c["blocking"]) for c in document["checks"]) == [
+        ("balanced", True, "ERROR", True), ("too_many_rejected", False, "WARN", False)]
+    json.dumps(document)
+    path = write_report(sample_data_dir, tmp_path, document, report_date=REPORT_DAY)
+    section = path.read_text(encoding="utf-8").split('<section id="data-quality">')[1]
+    assert result.run_id in section and "too_many_rejected" in section and "rows rejected 7" in section
 
 
 # ---- small parts ----------------------------------------------------------------------------

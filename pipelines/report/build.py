@@ -91,27 +91,32 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def write_report(warehouse_or_published_path: Path, out_dir: Path, checks_path: Path | None = None,
-                 *, report_date: date | None = None, glossary_path: Path | None = None) -> Path:
+def write_report(warehouse_or_published_path: Path, out_dir: Path,
+                 checks_path: Path | dict | None = None, *, report_date: date | None = None,
+                 glossary_path: Path | None = None) -> Path:
     """Write the report and return its path.
 
     `warehouse_or_published_path`: `published/funnel.duckdb`, the `published/` folder, a data
     directory (its published copy is preferred) or `warehouse.duckdb`. `checks_path`: the last
-    run's `last_run_checks.json` (missing: the data-quality section says no run is recorded).
-    `report_date` names the file (default: today, UTC).
+    run's `last_run_checks.json`, or that document itself (see `run_checks.checks_from_run`);
+    missing: the data-quality section says no run is recorded. `report_date` names the file
+    (default: today, UTC).
     """
     generated = datetime.now(UTC)
     day = report_date or generated.date()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    checks_document = None
-    if checks_path is not None:
+    checks_document, checks_file = None, None
+    if isinstance(checks_path, dict):
+        checks_document = checks_path
+    elif checks_path is not None:
+        checks_file = Path(checks_path)
         try:
-            checks_document = load_last_checks(Path(checks_path))
+            checks_document = load_last_checks(checks_file)
         except (OSError, ValueError) as error:
-            log.warning("cannot read %s: %s", checks_path, error)
+            log.warning("cannot read %s: %s", checks_file, error)
     with Marts.open(Path(warehouse_or_published_path)) as m:
-        ctx = Context(checks=checks_document, checks_path=Path(checks_path) if checks_path else None,
+        ctx = Context(checks=checks_document, checks_path=checks_file,
                       glossary_path=glossary_path or DEFAULT_GLOSSARY)
         if m.has("mart_funnel_daily"):
             ctx.as_of = queries.as_of_date(m)
