@@ -436,8 +436,10 @@ def test_marketing_roi_empty_without_spend_then_computed(warehouse):
     assert table(warehouse, "mart_marketing_roi").height == 0
     con = duckdb.connect(str(warehouse / "warehouse.duckdb"))
     try:
+        # Ingestion creates raw.marketing_spend (empty until spend files arrive); this test
+        # replaces it with a narrower hand-made table holding the columns the model reads.
         con.execute("""
-            create table raw.marketing_spend (
+            create or replace table raw.marketing_spend (
                 spend_date date, channel varchar, campaign varchar, amount double,
                 _source_file varchar, _source_line bigint)""")
         con.executemany("insert into raw.marketing_spend values (?, ?, ?, ?, ?, ?)", [
