@@ -218,6 +218,36 @@ def test_checks_of_a_dagster_run_feed_the_data_quality_section(sample_data_dir, 
     assert result.run_id in section and "too_many_rejected" in section and "rows rejected 7" in section
 
 
+def test_the_nightly_asset_writes_the_report_after_publishing(sample_data_dir, tmp_path, monkeypatch):
+    import dagster as dg
+
+    from pipelines.report.assets import PUBLISHED_KEY, REPORT_KEY, funnel_report
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "published").symlink_to(sample_data_dir / "published")
+    monkeypatch.setenv("FUNNEL_DATA_DIR", str(data_dir))
+
+    @dg.asset(key=PUBLISHED_KEY)
+    def published_marts():
+        return None
+
+    @dg.asset_check(asset=published_marts, blocking=True)
+    def publication_balanced():
+        return dg.AssetCheckResult(passed=True)
+
+    result = dg.materialize([published_marts, publication_balanced, funnel_report],
+                            instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    [materialization] = result.asset_materializations_for_node("reports__funnel_report")
+    assert materialization.asset_key == REPORT_KEY
+    path = Path(materialization.metadata["path"].value)
+    assert path.parent == data_dir / "reports" and (data_dir / "reports" / LATEST).is_file()
+    document = path.read_text(encoding="utf-8")
+    assert result.run_id in document and "publication_balanced" not in document  # passed: not listed
+    assert 'class="section-error"' not in document and "from the published marts" in document
+
+
 # ---- small parts ----------------------------------------------------------------------------
 
 def test_period_rates_are_recomputed_from_counts():

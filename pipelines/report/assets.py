@@ -1,0 +1,32 @@
+"""The shared report as a Dagster asset, downstream of the published marts: the nightly run
+writes `data/reports/funnel_report_<date>.html` and `latest.html` after each publication,
+with the data-quality status of that same run."""
+
+import dagster as dg
+
+from pipelines import settings
+from pipelines.report.build import write_report
+from pipelines.report.run_checks import checks_from_run
+from pipelines.report.source import PUBLISHED_DB
+
+REPORT_KEY = dg.AssetKey(["reports", "funnel_report"])
+PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
+
+
+@dg.asset(
+    key=REPORT_KEY,
+    deps=[PUBLISHED_KEY],
+    group_name="publishing",
+    kinds={"html"},
+    description="The shared funnel report (data/reports/latest.html): one offline HTML file "
+    "built from the published marts, with the run's data-quality status.",
+)
+def funnel_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    path = write_report(settings.data_dir() / PUBLISHED_DB, settings.reports_dir(),
+                        checks_from_run(context.instance, context.run_id))
+    context.log.info(f"report written: {path}")
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(path)),
+        "latest": dg.MetadataValue.path(str(path.parent / "latest.html")),
+        "bytes": path.stat().st_size,
+    })
