@@ -10,6 +10,7 @@ from pipelines.operations.jobs import nightly_job
 from pipelines.operations.schedules import nightly_schedule
 from pipelines.operations.sensors import inbox_sensor, run_failure_alert
 from pipelines.publish.assets import build_published_marts_asset
+from pipelines.quality.mart_checks import build_mart_suite_checks
 from pipelines.quality.raw_checks import build_raw_suite_checks
 from pipelines.transform.assets import dbt_resource, funnel_dbt_assets
 from pipelines.warehouse import WarehouseResource
@@ -18,7 +19,7 @@ mart_keys = [key for key, group in funnel_dbt_assets.group_names_by_key.items() 
 
 defs = dg.Definitions(
     assets=[*raw_assets, funnel_dbt_assets, build_published_marts_asset(mart_keys)],
-    asset_checks=[*raw_asset_checks, *build_raw_suite_checks()],
+    asset_checks=[*raw_asset_checks, *build_raw_suite_checks(), *build_mart_suite_checks()],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[inbox_sensor, run_failure_alert],

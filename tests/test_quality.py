@@ -14,7 +14,8 @@ from pipelines.quality.raw_checks import build_raw_suite_checks
 from pipelines.quality.suites import build_suite, load_suite_document, suite_path, validate_frame
 from pipelines.warehouse import WarehouseResource
 
-SUITES = ["raw_web_visits", "raw_contacts", "raw_opportunities", "raw_sales_interactions"]
+SUITES = ["raw_web_visits", "raw_contacts", "raw_opportunities", "raw_sales_interactions",
+          "marts_dim_contacts", "marts_mart_funnel_daily"]
 NOW = datetime(2026, 6, 1)
 
 
@@ -64,6 +65,25 @@ def interactions(**overrides):
     return pd.DataFrame(base)
 
 
+def dim_contacts(**overrides):
+    n = 20
+    base = {"contact_id": [f"c{i}" for i in range(n)], "original_channel": ["email"] * n,
+            "created_at": [ts("2026-01-01")] * n, "is_complete": [True] * n,
+            "is_suspected_duplicate": [False] * n}
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+def funnel_daily(**overrides):
+    base = {"metric_date": [ts("2026-01-01"), ts("2026-01-01")], "channel": ["email", "direct"],
+            "visits": [3, 0], "new_contacts": [1, 0], "opportunities": [0, 1],
+            "pipeline_amount": [0.0, 10.0], "revenue_won": [0.0, 0.0], "sales_interactions": [2, 0],
+            "bounce_rate": [0.5, None], "completeness_rate": [1.0, None], "contact_share": [1.0, 0.0],
+            "email_open_rate": [0.5, None], "email_click_rate": [0.0, None], "email_reply_rate": [0.0, None]}
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
 CASES = [
     ("raw_web_visits", web(event_id=["e1", None, "e3"]), "expect_column_values_to_not_be_null", "event_id", "critical", 1),
     ("raw_web_visits", web(event_id=["e1", "e1", "e3"]), "expect_column_values_to_be_unique", "event_id", "critical", 2),
@@ -86,27 +106,38 @@ CASES = [
     ("raw_sales_interactions", interactions(interaction_id=["i1", "i1"]), "expect_column_values_to_be_unique", "interaction_id", "critical", 2),
     ("raw_sales_interactions", interactions(interaction_type=["call", "carrier_pigeon"]), "expect_column_values_to_be_in_set", "interaction_type", "warning", 1),
     ("raw_sales_interactions", interactions(contact_is_known=[True, False]), "expect_column_values_to_be_in_set", "contact_is_known", "warning", 1),
+    ("marts_dim_contacts", dim_contacts(contact_id=["c0"] * 2 + [f"c{i}" for i in range(2, 20)]), "expect_column_values_to_be_unique", "contact_id", "critical", 2),
+    ("marts_dim_contacts", dim_contacts(original_channel=["tv"] + ["email"] * 19), "expect_column_values_to_be_in_set", "original_channel", "critical", 1),
+    ("marts_dim_contacts", dim_contacts(created_at=[ts("2031-01-01")] + [ts("2026-01-01")] * 19), "expect_column_values_to_be_between", "created_at", "critical", 1),
+    ("marts_dim_contacts", dim_contacts(is_complete=[False] * 6 + [True] * 14), "expect_column_values_to_be_in_set", "is_complete", "warning", 6),
+    ("marts_dim_contacts", dim_contacts(is_suspected_duplicate=[True] * 2 + [False] * 18), "expect_column_values_to_be_in_set", "is_suspected_duplicate", "warning", 2),
+    ("marts_dim_contacts", dim_contacts(original_channel=["unknown"] * 5 + ["email"] * 15), "expect_column_values_to_be_in_set", "original_channel", "warning", 5),
+    ("marts_mart_funnel_daily", funnel_daily(channel=["email", "email"]), "expect_compound_columns_to_be_unique", None, "critical", 2),
+    ("marts_mart_funnel_daily", funnel_daily(email_open_rate=[1.5, None]), "expect_column_values_to_be_between", "email_open_rate", "critical", 1),
+    ("marts_mart_funnel_daily", funnel_daily(revenue_won=[-1.0, 0.0]), "expect_column_values_to_be_between", "revenue_won", "critical", 1),
 ]
 
 
 @pytest.mark.parametrize("suite, frame, expectation, column, severity, count", CASES,
                          ids=[f"{c[0]}-{c[2]}-{c[3]}" for c in CASES])
 def test_each_expectation_fails_on_its_broken_case(suite, frame, expectation, column, severity, count):
-    key = {"raw_web_visits": "event_id", "raw_contacts": "contact_id",
-           "raw_opportunities": "opportunity_id", "raw_sales_interactions": "interaction_id"}[suite]
-    outcomes = validate_frame(frame, suite, [key], now=NOW)
+    keys = {"raw_web_visits": ["event_id"], "raw_contacts": ["contact_id"],
+            "raw_opportunities": ["opportunity_id"], "raw_sales_interactions": ["interaction_id"],
+            "marts_dim_contacts": ["contact_id"], "marts_mart_funnel_daily": ["metric_date", "channel"]}[suite]
+    outcomes = validate_frame(frame, suite, keys, now=NOW)
     failed = [o for o in outcomes if not o.passed]
     assert [(o.expectation, o.column, o.severity) for o in failed] == [(expectation, column, severity)]
     assert failed[0].unexpected_count == count
     # GX counts percentages over the rows it considered: pairs with a missing value are ignored.
-    considered = len(frame) if column != "closed_at,created_at" else 1
+    considered = {"closed_at,created_at": 1, "email_open_rate": 1}.get(column, len(frame))
     assert failed[0].unexpected_percent == pytest.approx(100 * count / considered, abs=1e-3)
     assert failed[0].sample, "a sample of offending keys or values is reported"
 
 
 @pytest.mark.parametrize("suite, frame", [
     ("raw_web_visits", web()), ("raw_contacts", contacts()),
-    ("raw_opportunities", opportunities()), ("raw_sales_interactions", interactions())])
+    ("raw_opportunities", opportunities()), ("raw_sales_interactions", interactions()),
+    ("marts_dim_contacts", dim_contacts()), ("marts_mart_funnel_daily", funnel_daily())])
 def test_clean_frames_pass_every_expectation(suite, frame):
     outcomes = validate_frame(frame, suite, [frame.columns[0]], now=NOW)
     assert all(o.passed for o in outcomes), [o.summary() for o in outcomes if not o.passed]
@@ -175,3 +206,16 @@ def test_threshold_breach_warns_and_the_run_goes_on(tmp_path, monkeypatch, capsy
     record_check_results(result)
     assert main(["quality"]) == 0
     assert "WARNED  raw/sales_interactions · quality_thresholds" in capsys.readouterr().out
+
+
+def test_generated_sample_passes_every_blocking_check(sample_data_dir):
+    from pipelines.quality.report import load_last_checks
+    from pipelines.runner import LAST_CHECKS_FILE
+
+    document = load_last_checks(sample_data_dir / "reports" / LAST_CHECKS_FILE)
+    blocking = [c for c in document["checks"] if c["blocking"]]
+    assert len(blocking) >= 5 * 1 + 4 * 1 + 2  # balance per source, raw suites, mart suites
+    assert [c for c in blocking if not c["passed"]] == []
+    suites = {(c["asset"], c["check"]) for c in document["checks"]}
+    assert ("marts/dim_contacts", "contract_structure") in suites
+    assert ("marts/mart_funnel_daily", "quality_thresholds") in suites
