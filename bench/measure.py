@@ -70,17 +70,21 @@ def tree_rss_bytes(pid: int) -> int:
 class PeakSampler:
     """Samples the tree RSS of `pid` until stopped; `peak` is the largest sum seen."""
 
-    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS):
+    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS, timeline: bool = False):
         self.pid, self.interval = pid, interval
         self.peak = 0
         self.samples = 0
+        self.timeline: list[tuple[float, int]] | None = [] if timeline else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            rss = tree_rss_bytes(self.pid)
+            self.peak = max(self.peak, rss)
             self.samples += 1
+            if self.timeline is not None:
+                self.timeline.append((time.time(), rss))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakSampler:
@@ -104,7 +108,8 @@ class Measurement:
     load_after: list[float]
     stdout_tail: str = ""
     stderr_tail: str = ""
-    extra: dict = field(default_factory=dict)
+    # (unix time, tree RSS in MiB) of every sample, when asked for
+    timeline: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -115,13 +120,15 @@ class CommandFailed(RuntimeError):
 
 
 def run_measured(label: str, command: list[str], env: dict | None = None,
-                 cwd: Path | None = None, check: bool = True) -> Measurement:
-    """Run `command`, timing it and sampling its process tree's RSS."""
+                 cwd: Path | None = None, check: bool = True,
+                 timeline: bool = False) -> Measurement:
+    """Run `command`, timing it and sampling its process tree's RSS (every sample kept in
+    `timeline` when asked)."""
     load_before = machine()["load_average"]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    with PeakSampler(process.pid) as sampler:
+    with PeakSampler(process.pid, timeline=timeline) as sampler:
         stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
     result = Measurement(
@@ -131,6 +138,7 @@ def run_measured(label: str, command: list[str], env: dict | None = None,
         returncode=process.returncode, load_before=load_before,
         load_after=machine()["load_average"],
         stdout_tail=stdout[-2000:], stderr_tail=stderr[-4000:],
+        timeline=[(round(t, 2), round(b / 2**20)) for t, b in sampler.timeline or []],
     )
     if check and process.returncode != 0:
         raise CommandFailed(f"{label}: `{' '.join(result.command)}` exited {process.returncode}\n"

@@ -251,6 +251,25 @@ def dagster_steps(log: str) -> dict[str, float]:
     return steps
 
 
+_EVENT = re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) - dagster - \w+ - .* - (\S+) - '
+                    r'(STEP_START|STEP_SUCCESS|STEP_FAILURE) - ', re.MULTILINE)
+
+
+def step_peaks(log: str, timeline: list) -> dict[str, float]:
+    """Peak tree RSS (MiB) while each Dagster step ran, from the log's step start and end
+    times (whole seconds) and the sampled timeline."""
+    spans: dict[str, list[float]] = {}
+    for match in _EVENT.finditer(log):
+        at = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S %z").timestamp()
+        span = spans.setdefault(match.group(2), [at, at])
+        if match.group(3) == "STEP_START":
+            span[0] = at
+        else:
+            span[1] = at + 1.0  # the log rounds down to the second
+    return {step: max((mib for t, mib in timeline if start <= t <= end), default=0)
+            for step, (start, end) in spans.items()}
+
+
 def dbt_run_results(project: Path, data_dir: Path) -> dict | None:
     """dbt's timings of the run recorded in <data dir>/reports/last_run_checks.json: dagster-dbt
     writes each invocation to dbt_project/target/<op>-<run id[:7]>-<random>/."""
@@ -293,7 +312,7 @@ def run_pipeline_logged(label: str, project: Path, data_dir: Path, verbose: bool
     command = funnel_command(project, data_dir, verbose)
     wrapped = ["/bin/sh", "-c", 'exec "$@" >"$LOG" 2>&1', "sh", *command]
     env = {**pipeline_env(data_dir), "LOG": str(log_path)}
-    measured = run_measured(label, wrapped, env=env, cwd=project, check=False)
+    measured = run_measured(label, wrapped, env=env, cwd=project, check=False, timeline=verbose)
     log = log_path.read_text(errors="replace") if log_path.exists() else ""
     result = measured.as_dict()
     result["command"] = command
@@ -305,7 +324,10 @@ def run_pipeline_logged(label: str, project: Path, data_dir: Path, verbose: bool
     result["dbt"] = dbt_run_results(project, data_dir)
     if verbose:
         result["dagster_steps"] = dagster_steps(log)
+        result["dagster_step_peak_rss_mib"] = step_peaks(log, measured.timeline)
         result["log"] = str(log_path)
+    else:
+        result.pop("timeline", None)
     return result
 
 
