@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("quality", parents=[common], help="summary of the last run's checks",
                         description="Print what passed, warned and failed in the last run, with "
                         "figures. Exits 1 when a blocking check failed or no run is recorded.")
+    commands.add_parser("report", parents=[common], help="write the shared HTML funnel report",
+                        description="Write <data dir>/reports/funnel_report_<date>.html and "
+                        "latest.html from the published marts (one file, opens offline).")
     commands.add_parser("status", parents=[common], help="last run, source freshness, mart sizes",
                         description="Show the last run, how fresh each source is and the row "
                         "count of each mart.")
@@ -165,8 +168,23 @@ def cmd_status(args, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_report(args, console: Console) -> int:
+    from pipelines import settings
+    from pipelines.report import write_report
+    from pipelines.runner import LAST_CHECKS_FILE
+
+    try:
+        path = write_report(settings.data_dir(), settings.reports_dir(),
+                            settings.reports_dir() / LAST_CHECKS_FILE)
+    except FileNotFoundError as error:
+        console.error(f"{error} (run `funnel run` first)")
+        return EXIT_FAILED
+    console.say(f"report: {path} ({path.stat().st_size // 1024} KiB), also {path.parent / 'latest.html'}")
+    return EXIT_OK
+
+
 COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo,
-            "quality": cmd_quality, "status": cmd_status}
+            "quality": cmd_quality, "status": cmd_status, "report": cmd_report}
 
 if __name__ == "__main__":
     sys.exit(main())

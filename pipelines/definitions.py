@@ -12,13 +12,14 @@ from pipelines.operations.sensors import inbox_sensor, run_failure_alert
 from pipelines.publish.assets import build_published_marts_asset
 from pipelines.quality.mart_checks import build_mart_suite_checks
 from pipelines.quality.raw_checks import build_raw_suite_checks
+from pipelines.report.assets import funnel_report
 from pipelines.transform.assets import dbt_resource, funnel_dbt_assets
 from pipelines.warehouse import WarehouseResource
 
 mart_keys = [key for key, group in funnel_dbt_assets.group_names_by_key.items() if group == "marts"]
 
 defs = dg.Definitions(
-    assets=[*raw_assets, funnel_dbt_assets, build_published_marts_asset(mart_keys)],
+    assets=[*raw_assets, funnel_dbt_assets, build_published_marts_asset(mart_keys), funnel_report],
     asset_checks=[*raw_asset_checks, *build_raw_suite_checks(), *build_mart_suite_checks()],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
