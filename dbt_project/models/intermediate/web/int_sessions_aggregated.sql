@@ -1,10 +1,26 @@
+{{ config(**incremental_by_visitor_config()) }}
 -- One row per session: its span, its event counts and the attributes of its first event,
 -- including the inputs of the channel rules (glossary: channel), computed on first events only.
+-- Incremental like int_web_events_sessionized (macros/incremental.sql), with its own watermark:
+-- a run recomputes all sessions of the visitors whose events changed since this table's last
+-- build, from their freshly sessionized events.
+-- depends_on: {{ ref('stg_raw__web_visit_versions') }}
 with
+{%- if is_incremental() %}
+
+rebuilt_visitors as (
+
+    {{ visitors_to_rebuild(this) }}
+
+),
+{%- endif %}
 
 events as (
 
     select * from {{ ref('int_web_events_sessionized') }}
+    {%- if is_incremental() %}
+    where visitor_id in (select visitor_id from rebuilt_visitors)
+    {%- endif %}
 
 ),
 
@@ -31,7 +47,8 @@ first_events as (
         referrer_url,
         utm_source,
         utm_medium,
-        utm_campaign
+        utm_campaign,
+        _loaded_at
     from events
     where is_session_start
 
@@ -52,7 +69,8 @@ sessions as (
         first_events.referrer_url,
         first_events.utm_source,
         first_events.utm_medium,
-        first_events.utm_campaign
+        first_events.utm_campaign,
+        first_events._loaded_at
     from first_events
     inner join spans
         on first_events.session_id = spans.session_id
@@ -99,5 +117,6 @@ select
     case
         when referrer_host_with_www like 'www.%' then substr(referrer_host_with_www, 5)
         else referrer_host_with_www
-    end as referrer_host
+    end as referrer_host,
+    _loaded_at
 from hosts

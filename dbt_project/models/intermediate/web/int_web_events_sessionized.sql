@@ -1,4 +1,9 @@
+{{ config(**incremental_by_visitor_config()) }}
 -- Every web event with the session it belongs to (glossary: session).
+--
+-- Incremental (macros/incremental.sql): a run after the first recomputes only the visitors
+-- whose events changed since the last build, from all of their events, and replaces all of
+-- their rows; `_loaded_at` (the visitor's latest raw load time) is the watermark.
 --
 -- A visitor's events are ordered by occurred_at, then event_id. A gap of
 -- session_timeout_minutes or more since the previous event starts a new gap-segment. Within a
@@ -22,6 +27,15 @@
 {%- set before_current = 'rows between unbounded preceding and 1 preceding' %}
 {%- set up_to_current = 'rows between unbounded preceding and current row' %}
 with
+{%- if is_incremental() %}
+
+-- the visitors whose events changed since the last build: only these are recomputed
+rebuilt_visitors as (
+
+    {{ visitors_to_rebuild(this) }}
+
+),
+{%- endif %}
 
 events as (
 
@@ -40,6 +54,21 @@ events as (
         (utm_source is not null or utm_medium is not null or utm_campaign is not null)
             as has_campaign
     from {{ ref('stg_raw__web_visits') }}
+    {%- if is_incremental() %}
+    where visitor_id in (select visitor_id from rebuilt_visitors)
+    {%- endif %}
+
+),
+
+-- the watermark: per visitor, the latest load time of any raw version naming it
+visitor_loads as (
+
+    select visitor_id, max(_loaded_at) as _loaded_at
+    from {{ ref('stg_raw__web_visit_versions') }}
+    {%- if is_incremental() %}
+    where visitor_id in (select visitor_id from rebuilt_visitors)
+    {%- endif %}
+    group by visitor_id
 
 ),
 
@@ -117,19 +146,23 @@ sessions as (
 )
 
 select
-    event_id,
-    {{ hash_md5("concat(visitor_id, '|', session_first_event_id)") }} as session_id,
-    visitor_id,
-    cast(session_number as bigint) as session_number,
-    is_session_start,
-    occurred_at,
-    {{ to_date('occurred_at') }} as event_date,
-    event_type,
-    page_url,
-    referrer_url,
-    contact_id,
-    email,
-    utm_source,
-    utm_medium,
-    utm_campaign
+    sessions.event_id,
+    {{ hash_md5("concat(sessions.visitor_id, '|', sessions.session_first_event_id)") }}
+        as session_id,
+    sessions.visitor_id,
+    cast(sessions.session_number as bigint) as session_number,
+    sessions.is_session_start,
+    sessions.occurred_at,
+    {{ to_date('sessions.occurred_at') }} as event_date,
+    sessions.event_type,
+    sessions.page_url,
+    sessions.referrer_url,
+    sessions.contact_id,
+    sessions.email,
+    sessions.utm_source,
+    sessions.utm_medium,
+    sessions.utm_campaign,
+    visitor_loads._loaded_at
 from sessions
+left join visitor_loads
+    on sessions.visitor_id = visitor_loads.visitor_id

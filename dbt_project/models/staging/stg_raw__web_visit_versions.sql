@@ -1,0 +1,27 @@
+-- Every loaded version of every web event (the raw history), cleaned the way
+-- stg_raw__web_visits cleans the version it keeps, with the load time of each. The incremental
+-- web models read it to find the visitors whose events changed since their last build
+-- (macro visitors_to_rebuild); `_loaded_at` never decides which version wins.
+with
+
+source as (
+
+    select * from {{ source('raw', 'web_visits') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('visitor_id') }} as visitor_id,
+
+        -- lineage
+        cast(_loaded_at as timestamp) as _loaded_at
+
+    from source
+
+)
+
+select * from renamed
