@@ -232,11 +232,34 @@ def funnel_command(project: Path, data_dir: Path, verbose: bool) -> list[str]:
             "--verbose" if verbose else "--quiet"]
 
 
-def pipeline_env(data_dir: Path) -> dict:
-    env = {**os.environ, "FUNNEL_DATA_DIR": str(data_dir),
+def pipeline_env(data_dir: Path, project: Path) -> dict:
+    # PYTHONPATH: the `pipelines` package of `project` (a snapshot) wins over the editable
+    # install of this checkout, whose import hook comes after the path entries.
+    env = {**os.environ, "FUNNEL_DATA_DIR": str(data_dir), "PYTHONPATH": str(project),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DAGSTER_DISABLE_TELEMETRY": "true"}
     env.pop("DAGSTER_HOME", None)
     return env
+
+
+def snapshot_project(target: Path, source: Path = ROOT) -> Path:
+    """The committed HEAD of `source` exported to `target` (git archive), sharing its .venv, with
+    its dbt manifest parsed: a benchmark that takes half an hour then measures one version of
+    the code, whatever is edited in the checkout meanwhile."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=source,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    (target / ".venv").symlink_to(source / ".venv")
+    return target
+
+
+def parse_dbt(project: Path, data_dir: Path) -> None:
+    """`dbt parse` (what `make prepare` does) with the benchmark's data directory, so the first
+    measured run finds a manifest, as in a deployment."""
+    dbt_dir = project / "dbt_project"
+    subprocess.run([str(project / ".venv" / "bin" / "dbt"), "parse", "--quiet",
+                    "--project-dir", str(dbt_dir), "--profiles-dir", str(dbt_dir)],
+                   cwd=dbt_dir, env=pipeline_env(data_dir, project), check=True)
 
 
 _STEP = re.compile(r' - (\S+) - STEP_SUCCESS - Finished execution of step "([^"]+)" in ([\d.]+)(ms|s|m)')
@@ -311,7 +334,7 @@ def run_pipeline_logged(label: str, project: Path, data_dir: Path, verbose: bool
     log_path = log_dir / f"{label}.log"
     command = funnel_command(project, data_dir, verbose)
     wrapped = ["/bin/sh", "-c", 'exec "$@" >"$LOG" 2>&1', "sh", *command]
-    env = {**pipeline_env(data_dir), "LOG": str(log_path)}
+    env = {**pipeline_env(data_dir, project), "LOG": str(log_path)}
     measured = run_measured(label, wrapped, env=env, cwd=project, check=False, timeline=verbose)
     log = log_path.read_text(errors="replace") if log_path.exists() else ""
     result = measured.as_dict()
@@ -335,21 +358,29 @@ def run_pipeline_logged(label: str, project: Path, data_dir: Path, verbose: bool
 # One size
 # --------------------------------------------------------------------------------------------
 
-def bench_size(events: int, days: int, seed: int, workdir: Path, project: Path,
+def bench_size(events: int, days: int, seed: int, workdir: Path, project: Path | None = None,
                verbose: bool = False, check_increment: bool = True,
-               include_overhead: bool = True, say=print) -> dict:
+               include_overhead: bool = True, snapshot: bool = False, say=print) -> dict:
     scale = scale_for(events, days)
     data_dir = workdir / "data"
     scratch = workdir / "scratch"
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    seeds = project / "dbt_project" / "seeds"
+    source = project or ROOT
     result: dict = {
         "size": events, "days": days, "seed": seed, "scale": round(scale, 6),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(), "project": str(project), "git": git_state(project),
+        "machine": machine(), "project": str(source), "git": git_state(source),
+        "snapshot_of_head": snapshot,
         "pipeline_output": "--verbose" if verbose else "--quiet",
     }
+    if snapshot:
+        project = snapshot_project(workdir / "project", source)
+        parse_dbt(project, data_dir)
+        say(f"[{events:,}] measuring a snapshot of {result['git']['commit']} in {project}")
+    else:
+        project = source
+    seeds = project / "dbt_project" / "seeds"
 
     say(f"[{events:,}] generating {days} days (scale {scale:.3f}) ...")
     result["generate"] = generate(data_dir / "inbox", days, scale, seed)
@@ -495,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the pipeline with --verbose and record Dagster step times")
     parser.add_argument("--no-increment-check", action="store_true",
                         help="skip re-running the floor after the increment")
+    parser.add_argument("--snapshot", action="store_true",
+                        help="measure the committed HEAD, exported to the work folder (edits made "
+                        "in the checkout during the benchmark do not affect it)")
     parser.add_argument("--skip-overhead", action="store_true",
                         help="skip step 4, the run with nothing new (the CI smoke test does)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
@@ -512,7 +546,8 @@ def main(argv: list[str] | None = None) -> int:
             result = bench_size(size, args.days, args.seed, workdir, args.project.resolve(),
                                 verbose=args.profile,
                                 check_increment=not args.no_increment_check,
-                                include_overhead=not args.skip_overhead)
+                                include_overhead=not args.skip_overhead,
+                                snapshot=args.snapshot)
             path = write_result(result, args.results_dir)
             print(f"[{size:,}] written {path}")
             results.append(result)
