@@ -262,16 +262,21 @@ def parse_dbt(project: Path, data_dir: Path) -> None:
                    cwd=dbt_dir, env=pipeline_env(data_dir, project), check=True)
 
 
-_STEP = re.compile(r' - (\S+) - STEP_SUCCESS - Finished execution of step "([^"]+)" in ([\d.]+)(ms|s|m)')
-_DURATION = {"ms": 0.001, "s": 1.0, "m": 60.0}
+_STEP = re.compile(r' - STEP_SUCCESS - Finished execution of step "([^"]+)" in ([0-9hms.]+)\.?$',
+                   re.MULTILINE)
+_PART = re.compile(r"([\d.]+)(ms|h|m|s)")
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str) -> float:
+    """Dagster's step durations: '101ms', '1.19s', '1m16s', '1h2m3s'."""
+    return sum(float(n) * _UNIT[u] for n, u in _PART.findall(text))
 
 
 def dagster_steps(log: str) -> dict[str, float]:
     """Seconds per Dagster step from a `--verbose` run's log."""
-    steps = {}
-    for match in _STEP.finditer(log):
-        steps[match.group(2)] = round(float(match.group(3)) * _DURATION[match.group(4)], 3)
-    return steps
+    return {m.group(1): round(parse_duration(m.group(2).rstrip(".")), 3)
+            for m in _STEP.finditer(log)}
 
 
 _EVENT = re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) - dagster - \w+ - .* - (\S+) - '
