@@ -1,92 +1,89 @@
 {#-
-    Incremental web models, rebuilt whole visitors at a time.
+    Incremental web models: a nightly build does not redo the unchanged history, and equals a
+    full build.
 
-    The per-visitor web models (int_web_events_sessionized, int_sessions_aggregated) carry
-    `_loaded_at`: for each visitor, the latest raw `_loaded_at` of any version of any event
-    naming that visitor (stg_raw__web_visit_versions). A model's watermark is the greatest
-    `_loaded_at` of its own table; raw is append-only and each ingestion run stamps a later time,
-    so every raw row loaded after the watermark is new to the model. An incremental run
-    recomputes, from all of their events, the visitors `visitors_to_rebuild` returns:
-      - the visitor of every version loaded after the watermark (a new or late event, or a new
-        version of an old one), and
-      - the visitor of every other version of those events (a new version that names another
-        visitor moves the event: its old visitor loses it, possibly its last event),
-    and replaces every row of those visitors (strategy `replace_visitors`, below). Whole visitors,
-    not a time window: a late event, a session crossing midnight or a session that a late event
-    splits or joins come out exactly as in a full build, and the result never depends on which
-    nights the files arrived. Nothing else can change a visitor's rows: sessions depend on that
-    visitor's events only. The load time finds the visitors to rebuild; it never decides which
-    version of an event wins (stg_raw__web_visits).
+    The chain stg_raw__web_visits -> int_web_events_sessionized -> int_sessions_aggregated is
+    incremental on DuckDB. Each table carries `_loaded_at`, and its greatest value is the
+    table's watermark:
+      - stg_raw__web_visits (one row per event): the latest raw `_loaded_at` of any version of
+        the event. A run re-ranks the events with a version loaded after the watermark, over
+        all their versions, and replaces them (delete+insert by event_id).
+      - int_web_events_sessionized (one row per event): the visitor's latest event `_loaded_at`
+        in stg_raw__web_visits. A run recomputes the visitors returned by visitors_to_rebuild
+        from all of their events and replaces every row of those visitors (`replace_visitors`).
+      - int_sessions_aggregated (one row per session): copied from its events; rebuilt the same
+        way, against its own watermark.
+    visitors_to_rebuild finds, in the raw history, the visitor of every version of every event
+    that has a version loaded after the model's watermark: the visitors of new or late events,
+    and both visitors of an event whose new version names another visitor (the old one loses
+    it, possibly its last event). Whole visitors, not a time window: a late event, a session
+    crossing midnight or a session a late event splits or joins come out exactly as in a full
+    build, whichever nights the files arrived on; nothing else changes a visitor's rows. Load
+    times only find what to rebuild; they never decide which version of an event wins.
 
-    Each model uses its own watermark, so a run killed between two of these models, re-run,
-    catches up the one left behind. A change of the session definition (the SQL or the variable
-    `session_timeout_minutes`) needs `dbt build --full-refresh`; a changed column list fails the
-    run (`on_schema_change='fail'`) rather than leave old rows without the new column.
+    Every watermark is made of the values of the model's own input (raw, or the upstream table),
+    so a model never claims more than its input had processed: a run killed between two of
+    these models, or a selection that builds a model while its upstream is behind, is caught up
+    by the next build. Raw is append-only and each ingestion run stamps a later time, so every
+    raw row loaded after a watermark is new to that model. A changed definition (the SQL, or the
+    variable `session_timeout_minutes`) needs `dbt build --full-refresh`; a changed column list
+    fails the run (`on_schema_change='fail'`: added columns would be null on the rows kept).
 -#}
 
 
-{#- The config of a per-visitor incremental model, per target.type (STYLE.md: strategy chosen per
-    engine). DuckDB (and other engines that delete rows): incremental, `replace_visitors`.
-    Spark without Delta cannot delete rows: the only exact incremental form is insert_overwrite
-    of partitions holding whole visitors (partitioned by a hash bucket of visitor_id), and a
-    night's changed visitors (thousands, spread evenly over the buckets) touch nearly every
-    bucket (1 - (1 - 1/buckets)^visitors: 96% of 1,024 buckets for 3,300 visitors), so it would
-    rewrite almost everything anyway: a plain table is as fast, simpler, and exact. -#}
-{% macro incremental_by_visitor_config() -%}
-    {{ return(adapter.dispatch('incremental_by_visitor_config', 'funnel')()) }}
+{#- The config of an incremental model, per target.type (STYLE.md: strategy chosen per engine).
+    DuckDB (and other engines that delete rows): `materialized='incremental'` with `strategy`
+    and `unique_key`. Spark without Delta cannot delete rows: the only exact incremental form
+    would be insert_overwrite of partitions holding whole visitors (a hash bucket of
+    visitor_id), and a night's changed visitors (thousands, spread evenly) touch nearly every
+    bucket (1 - (1 - 1/buckets)^visitors: 96% of 1,024 buckets for 3,300 visitors), rewriting
+    almost everything anyway; so there the model is `otherwise` (its plain materialization). -#}
+{% macro incremental_config(strategy, unique_key, otherwise) -%}
+    {{ return(adapter.dispatch('incremental_config', 'funnel')(strategy, unique_key, otherwise)) }}
 {%- endmacro %}
 
-{% macro default__incremental_by_visitor_config() -%}
+{% macro default__incremental_config(strategy, unique_key, otherwise) -%}
     {{ return({
         'materialized': 'incremental',
-        'incremental_strategy': 'replace_visitors',
-        'unique_key': 'visitor_id',
+        'incremental_strategy': strategy,
+        'unique_key': unique_key,
         'on_schema_change': 'fail',
     }) }}
 {%- endmacro %}
 
-{% macro spark__incremental_by_visitor_config() -%}
-    {{ return({'materialized': 'table'}) }}
+{% macro spark__incremental_config(strategy, unique_key, otherwise) -%}
+    {{ return({'materialized': otherwise}) }}
 {%- endmacro %}
 
 
-{#- A select of the visitor_id of every visitor whose events changed since `relation` was built
-    (its greatest `_loaded_at`; every visitor when it has none). A version without a load time
-    counts as new. -#}
-{% macro visitors_to_rebuild(relation) -%}
-    {%- set versions = ref('stg_raw__web_visit_versions') -%}
-    select visitor_id
-    from (
-        select loaded.visitor_id
-        from {{ versions }} as loaded
-        where {{ loaded_since('loaded._loaded_at', relation) }}
-
-        union
-
-        select other_versions.visitor_id
-        from {{ versions }} as other_versions
-        where other_versions.event_id in (
-            select loaded.event_id
-            from {{ versions }} as loaded
-            where {{ loaded_since('loaded._loaded_at', relation) }}
-        )
-    ) as changed_visitors
-    where visitor_id is not null
-{%- endmacro %}
-
-
-{#- True when a raw load time `loaded_at` is later than the greatest `_loaded_at` of
-    `relation`, or either is null. -#}
+{#- True when a load time `loaded_at` is later than the greatest `_loaded_at` of `relation`, or
+    either is null (an empty table: everything is new). -#}
 {% macro loaded_since(loaded_at, relation) -%}
     coalesce({{ loaded_at }} > (select max(_loaded_at) from {{ relation }}), true)
 {%- endmacro %}
 
 
+{#- A select of the visitor_id of every visitor whose events changed since `relation` was built:
+    the visitor of every version of every event with a version loaded after the watermark of
+    `relation` (models calling it declare `-- depends_on: ref('stg_raw__web_visit_versions')`). -#}
+{% macro visitors_to_rebuild(relation) -%}
+    {%- set versions = ref('stg_raw__web_visit_versions') -%}
+    select distinct versions.visitor_id
+    from {{ versions }} as versions
+    where versions.event_id in (
+        select loaded.event_id
+        from {{ versions }} as loaded
+        where {{ loaded_since('loaded._loaded_at', relation) }}
+    )
+    and versions.visitor_id is not null
+{%- endmacro %}
+
+
 {#- Incremental strategy `replace_visitors`: delete every row of the visitors to rebuild (also
-    those left with no event, which the new rows cannot name) and of the visitors in the new
+    those left with no event, whom the new rows cannot name) and of the visitors in the new
     rows, then insert the new rows, in one transaction. `unique_key` names the visitor column.
-    The visitors are computed against the target before anything is deleted, so they are the
-    ones the new rows were computed for. -#}
+    The visitors are computed against the target before anything is deleted: the same ones the
+    new rows were computed for. -#}
 {% macro get_incremental_replace_visitors_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}

@@ -1,7 +1,8 @@
--- Every loaded version of every web event (the raw history), cleaned the way
--- stg_raw__web_visits cleans the version it keeps, with the load time of each. The incremental
--- web models read it to find the visitors whose events changed since their last build
--- (macro visitors_to_rebuild); `_loaded_at` never decides which version wins.
+-- Every loaded version of every web event (the raw history), with the load time of each: its
+-- event by the raw key (the key stg_raw__web_visits partitions versions by) and its visitor
+-- cleaned as stg_raw__web_visits cleans it. The incremental web models read it to find the
+-- visitors whose events changed since their last build (macro visitors_to_rebuild);
+-- `_loaded_at` never decides which version wins.
 with
 
 source as (
@@ -14,7 +15,7 @@ renamed as (
 
     select
         -- ids
-        {{ clean_text('event_id') }} as event_id,
+        cast(event_id as string) as event_id,
         {{ clean_text('visitor_id') }} as visitor_id,
 
         -- lineage

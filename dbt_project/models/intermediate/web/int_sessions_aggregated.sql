@@ -1,4 +1,4 @@
-{{ config(**incremental_by_visitor_config()) }}
+{{ config(**incremental_config('replace_visitors', 'visitor_id', otherwise='table')) }}
 -- One row per session: its span, its event counts and the attributes of its first event,
 -- including the inputs of the channel rules (glossary: channel), computed on first events only.
 -- Incremental like int_web_events_sessionized (macros/incremental.sql), with its own watermark:

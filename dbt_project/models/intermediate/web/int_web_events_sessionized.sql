@@ -1,9 +1,11 @@
-{{ config(**incremental_by_visitor_config()) }}
+{{ config(**incremental_config('replace_visitors', 'visitor_id', otherwise='table')) }}
 -- Every web event with the session it belongs to (glossary: session).
 --
--- Incremental (macros/incremental.sql): a run after the first recomputes only the visitors
--- whose events changed since the last build, from all of their events, and replaces all of
--- their rows; `_loaded_at` (the visitor's latest raw load time) is the watermark.
+-- Incremental on DuckDB (macros/incremental.sql): a run after the first recomputes only the
+-- visitors whose events changed since the table's watermark, from all of their events, and
+-- replaces all of their rows. `_loaded_at`, the watermark, is the visitor's latest event load
+-- (the greatest `_loaded_at` of its events in stg_raw__web_visits).
+-- depends_on: {{ ref('stg_raw__web_visit_versions') }}
 --
 -- A visitor's events are ordered by occurred_at, then event_id. A gap of
 -- session_timeout_minutes or more since the previous event starts a new gap-segment. Within a
@@ -21,11 +23,11 @@
 --      campaign event lies in the segment iff its time >= the segment's start: an event
 --      ordered before a segment start is strictly earlier, since a segment start has a gap);
 --   3. the running session number and the session's first event.
--- The payload columns downstream models need ride along, so the staging view (and its
--- de-duplication) is read once.
+-- The payload columns downstream models need ride along, so the staging model is read once.
 {%- set visitor_order = 'partition by visitor_id order by occurred_at asc, event_id asc' %}
 {%- set before_current = 'rows between unbounded preceding and 1 preceding' %}
 {%- set up_to_current = 'rows between unbounded preceding and current row' %}
+{%- set whole_partition = 'rows between unbounded preceding and unbounded following' %}
 with
 {%- if is_incremental() %}
 
@@ -52,23 +54,12 @@ events as (
         utm_medium,
         utm_campaign,
         (utm_source is not null or utm_medium is not null or utm_campaign is not null)
-            as has_campaign
+            as has_campaign,
+        _loaded_at as event_loaded_at
     from {{ ref('stg_raw__web_visits') }}
     {%- if is_incremental() %}
     where visitor_id in (select visitor_id from rebuilt_visitors)
     {%- endif %}
-
-),
-
--- the watermark: per visitor, the latest load time of any raw version naming it
-visitor_loads as (
-
-    select visitor_id, max(_loaded_at) as _loaded_at
-    from {{ ref('stg_raw__web_visit_versions') }}
-    {%- if is_incremental() %}
-    where visitor_id in (select visitor_id from rebuilt_visitors)
-    {%- endif %}
-    group by visitor_id
 
 ),
 
@@ -85,7 +76,9 @@ previous_events as (
         {{ last_value_ignore_nulls("case when has_campaign then coalesce(utm_medium, '') end") }}
             over ({{ visitor_order }} {{ before_current }}) as previous_utm_medium,
         {{ last_value_ignore_nulls("case when has_campaign then coalesce(utm_campaign, '') end") }}
-            over ({{ visitor_order }} {{ before_current }}) as previous_utm_campaign
+            over ({{ visitor_order }} {{ before_current }}) as previous_utm_campaign,
+        -- the watermark (macros/incremental.sql): the visitor's latest event load
+        max(event_loaded_at) over ({{ visitor_order }} {{ whole_partition }}) as visitor_loaded_at
     from events
 
 ),
@@ -146,23 +139,20 @@ sessions as (
 )
 
 select
-    sessions.event_id,
-    {{ hash_md5("concat(sessions.visitor_id, '|', sessions.session_first_event_id)") }}
-        as session_id,
-    sessions.visitor_id,
-    cast(sessions.session_number as bigint) as session_number,
-    sessions.is_session_start,
-    sessions.occurred_at,
-    {{ to_date('sessions.occurred_at') }} as event_date,
-    sessions.event_type,
-    sessions.page_url,
-    sessions.referrer_url,
-    sessions.contact_id,
-    sessions.email,
-    sessions.utm_source,
-    sessions.utm_medium,
-    sessions.utm_campaign,
-    visitor_loads._loaded_at
+    event_id,
+    {{ hash_md5("concat(visitor_id, '|', session_first_event_id)") }} as session_id,
+    visitor_id,
+    cast(session_number as bigint) as session_number,
+    is_session_start,
+    occurred_at,
+    {{ to_date('occurred_at') }} as event_date,
+    event_type,
+    page_url,
+    referrer_url,
+    contact_id,
+    email,
+    utm_source,
+    utm_medium,
+    utm_campaign,
+    visitor_loaded_at as _loaded_at
 from sessions
-left join visitor_loads
-    on sessions.visitor_id = visitor_loads.visitor_id
