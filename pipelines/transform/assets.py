@@ -6,8 +6,12 @@ overrides. The whole graph runs in one `dbt build` (each dbt start-up costs seco
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
 
+import importlib.metadata
 import os
+import sys
 from collections.abc import Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -17,6 +21,7 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
+from packaging import version
 
 from pipelines.faults import crash_point
 from pipelines.settings import data_dir
@@ -69,10 +74,21 @@ def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         crash_point("dbt.model_built")
 
 
+class FunnelDbtCliResource(DbtCliResource):
+    """dagster-dbt asks the dbt executable for its version (`dbt --version`, ~2 s) in every run.
+    The dbt we run is this environment's dbt-core, whose version the package metadata gives."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return super()._cli_version
+
+
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource (resource key `dbt`), running this environment's dbt."""
     project = funnel_dbt_project()
-    return DbtCliResource(
+    return FunnelDbtCliResource(
         project_dir=project,
         profiles_dir=str(project.profiles_dir),
         dbt_executable=dbt_executable(),
