@@ -298,9 +298,10 @@ def step_peaks(log: str, timeline: list) -> dict[str, float]:
             for step, (start, end) in spans.items()}
 
 
-def dbt_run_results(project: Path, data_dir: Path) -> dict | None:
+def dbt_run_results(project: Path, data_dir: Path, timeline: list | None = None) -> dict | None:
     """dbt's timings of the run recorded in <data dir>/reports/last_run_checks.json: dagster-dbt
-    writes each invocation to dbt_project/target/<op>-<run id[:7]>-<random>/."""
+    writes each invocation to dbt_project/target/<op>-<run id[:7]>-<random>/. Per node: its
+    seconds, with a timeline its peak tree RSS; tests are also summed per model they test."""
     checks = data_dir / "reports" / "last_run_checks.json"
     if not checks.exists():
         return None
@@ -312,9 +313,14 @@ def dbt_run_results(project: Path, data_dir: Path) -> dict | None:
     nodes = []
     for node in results["results"]:
         execute = [t for t in node.get("timing", []) if t["name"] == "execute"]
-        nodes.append({"node": node["unique_id"], "status": node["status"],
-                      "seconds": round(node["execution_time"], 3),
-                      "execute_seconds": round(_span(execute[0]), 3) if execute else None})
+        item = {"node": node["unique_id"], "status": node["status"],
+                "seconds": round(node["execution_time"], 3),
+                "execute_seconds": round(_span(execute[0]), 3) if execute else None}
+        if timeline and execute:
+            start, end = (_instant(execute[0][k]) for k in ("started_at", "completed_at"))
+            item["peak_rss_mib"] = max((mib for t, mib in timeline
+                                        if start - 0.2 <= t <= end + 0.2), default=None)
+        nodes.append(item)
     nodes.sort(key=lambda n: -n["seconds"])
     kinds: dict[str, dict] = {}
     for n in nodes:
@@ -323,12 +329,33 @@ def dbt_run_results(project: Path, data_dir: Path) -> dict | None:
         entry["count"] += 1
         entry["seconds"] = round(entry["seconds"] + n["seconds"], 3)
     return {"elapsed_seconds": round(results.get("elapsed_time", 0.0), 3), "by_kind": kinds,
+            "tests_by_model": _tests_by_model(nodes, candidates[-1].with_name("manifest.json")),
             "nodes": nodes, "path": str(candidates[-1])}
 
 
+def _tests_by_model(nodes: list[dict], manifest_path: Path) -> dict[str, dict]:
+    if not manifest_path.exists():
+        return {}
+    manifest = json.loads(manifest_path.read_text())["nodes"]
+    totals: dict[str, dict] = {}
+    for n in nodes:
+        if not n["node"].startswith("test.") or n["node"] not in manifest:
+            continue
+        models = sorted(d.split(".")[-1] for d in manifest[n["node"]]["depends_on"]["nodes"]
+                        if d.startswith("model."))
+        entry = totals.setdefault(models[-1] if models else "(seeds and sources)",
+                                  {"tests": 0, "seconds": 0.0})
+        entry["tests"] += 1
+        entry["seconds"] = round(entry["seconds"] + n["seconds"], 3)
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]["seconds"]))
+
+
+def _instant(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
 def _span(timing: dict) -> float:
-    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
-    return (parse(timing["completed_at"]) - parse(timing["started_at"])).total_seconds()
+    return _instant(timing["completed_at"]) - _instant(timing["started_at"])
 
 
 def run_pipeline_logged(label: str, project: Path, data_dir: Path, verbose: bool,
@@ -349,7 +376,7 @@ def run_pipeline_logged(label: str, project: Path, data_dir: Path, verbose: bool
     if measured.returncode != 0:
         raise RuntimeError(f"{label}: funnel run exited {measured.returncode}\n{log[-6000:]}")
     result["dbt_reparsed_manifest"] = bool(manifest.exists() and manifest.stat().st_mtime != manifest_mtime)
-    result["dbt"] = dbt_run_results(project, data_dir)
+    result["dbt"] = dbt_run_results(project, data_dir, measured.timeline if verbose else None)
     if verbose:
         result["dagster_steps"] = dagster_steps(log)
         result["dagster_step_peak_rss_mib"] = step_peaks(log, measured.timeline)
