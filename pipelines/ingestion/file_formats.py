@@ -110,10 +110,10 @@ def _read_csv(data: bytes) -> FileContents:
         except Exception:  # noqa: BLE001 - any failure sends the file to the careful path
             frame = None
         if frame is not None:
-            lines = [ln for ln in data.split(b"\n") if ln.strip()]
-            expected_commas = (frame.width - 1) * len(lines)
-            if frame.height == len(lines) - 1 and data.count(b",") == expected_commas \
-                    and not any(ln.strip() == b"" for ln in data.split(b"\n")[:-1]):
+            records = _count_lines(data)  # no blank line allowed: one record per line
+            expected_commas = (frame.width - 1) * records
+            if frame.height == records - 1 and data.count(b",") == expected_commas \
+                    and b"\n\n" not in data and not data.startswith(b"\n"):
                 return FileContents(_with_lines(frame, 2), "csv")
     return _read_csv_by_record(data)
 

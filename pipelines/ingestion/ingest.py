@@ -112,6 +112,7 @@ def ingest_source(
     group_files: list[raw_store.FileBatch] = []
     group_rows = 0
     ingested_hashes: list[str] = []
+    committed_files: list[raw_store.FileBatch] = []
     for order, (path, digest) in enumerate(pending):
         relative = path.relative_to(inbox / source_name).as_posix()
         if progress:
@@ -121,6 +122,7 @@ def ingest_source(
             group_frames.append(frame.with_columns(pl.lit(order, dtype=pl.Int64).alias("_file_order")))
             group_rows += frame.height
         group_files.append(batch)
+        committed_files.append(batch)
         ingested_hashes.append(digest)
         if group_rows >= ROWS_PER_COMMIT:
             _commit(con, source, group_frames, group_files, run_id, started)
@@ -137,9 +139,7 @@ def ingest_source(
         result.rows_repeated += item["rows_repeated"]
         if not item["is_balanced"]:
             result.unbalanced_files.append(item)
-    result.files_unreadable = sum(1 for b in balance if b["rows_read"] == 0 and
-                                  any(p.file == b["file_path"] and p.line is None and
-                                      p.severity == "error" for p in result.problems))
+    result.files_unreadable = sum(1 for b in committed_files if b.status == "unreadable")
     raw_store.record_run(con, {
         "run_id": run_id, "source": source_name, "started_at": started,
         "finished_at": datetime.now(UTC).replace(tzinfo=None),
@@ -158,9 +158,6 @@ def _commit(con, source, frames, files, run_id, loaded_at) -> None:
 
 
 def _empty_valid(source: Source) -> pl.DataFrame:
-    schema = {c: pl.String for c in source.columns}
-    schema.update({"_source_line": pl.Int64, "_file_hash": pl.String, "_source_file": pl.String,
-                   "_file_order": pl.Int64})
     return validate(pl.DataFrame(schema={LINE_COLUMN: pl.Int64}), source).valid.with_columns(
         pl.lit(None, dtype=pl.String).alias("_file_hash"),
         pl.lit(None, dtype=pl.String).alias("_source_file"),
