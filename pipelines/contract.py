@@ -184,7 +184,6 @@ SOURCES: dict[str, Source] = {
 
 # Bookkeeping columns every raw table carries after the contract columns.
 LINEAGE_COLUMNS = {
-    "_row_hash": "VARCHAR",  # hash of the contract columns: narrows the search for exact repeats
     "_file_hash": "VARCHAR",  # sha256 of the file the row came from (the batch)
     "_source_file": "VARCHAR",  # path of that file relative to the inbox
     "_source_line": "BIGINT",  # line (CSV, NDJSON) or row number (Parquet) in that file

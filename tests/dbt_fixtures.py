@@ -69,7 +69,6 @@ class RawData:
             file = row.get("_source_file") or source_file or f"{source}/fixture.csv"
             self._lines[file] += 1
             full = {c: row.get(c) for c in contract}
-            full["_row_hash"] = hashlib.md5(repr(sorted(full.items())).encode()).hexdigest()
             full["_file_hash"] = hashlib.sha256(file.encode()).hexdigest()
             full["_source_file"] = file
             full["_source_line"] = row.get("_source_line", self._lines[file])

@@ -79,7 +79,6 @@ def raw_frame(
         full.update(
             _source_file=source_file or f"{source}/batch_1.csv",
             _source_line=line,
-            _row_hash="h",
             _file_hash="f",
             _loaded_at=ts("2024-06-01T03:00:00"),
         )

@@ -7,7 +7,9 @@ import hashlib
 import logging
 import os
 import uuid
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 # Files are committed in groups of about this many rows: large enough to amortise the
 # duplicate check against the raw table, small enough to bound memory.
 ROWS_PER_COMMIT = int(os.environ.get("FUNNEL_ROWS_PER_COMMIT", 1_000_000))
+# Files read and validated ahead of the one being committed.
+PREPARE_AHEAD = 2
 
 
 @dataclass
@@ -113,17 +117,21 @@ def ingest_source(
     group_rows = 0
     ingested_hashes: list[str] = []
     committed_files: list[raw_store.FileBatch] = []
-    for order, (path, digest) in enumerate(pending):
-        relative = path.relative_to(inbox / source_name).as_posix()
+    prepared = _prepare_ahead(pending, inbox / source_name, source, mappings, run_id)
+    for order, (relative, frame, batch, report) in enumerate(prepared):
         if progress:
-            progress(f"{source_name}: reading {relative} ({order + 1}/{len(pending)})")
-        frame, batch = _prepare_file(path, relative, digest, source, mappings, result)
+            progress(f"{source_name}: read {relative} ({order + 1}/{len(pending)})")
+        result.problems.extend(report.problems)
+        for column, values in report.unknown_values.items():
+            counts = result.unknown_values.setdefault(column, {})
+            for value, count in values.items():
+                counts[value] = counts.get(value, 0) + count
         if frame is not None and frame.height:
             group_frames.append(frame.with_columns(pl.lit(order, dtype=pl.Int64).alias("_file_order")))
             group_rows += frame.height
         group_files.append(batch)
         committed_files.append(batch)
-        ingested_hashes.append(digest)
+        ingested_hashes.append(batch.file_hash)
         if group_rows >= ROWS_PER_COMMIT:
             _commit(con, source, group_frames, group_files, run_id, started)
             group_frames, group_files, group_rows = [], [], 0
@@ -155,6 +163,31 @@ def _commit(con, source, frames, files, run_id, loaded_at) -> None:
     valid = pl.concat(frames, how="vertical") if frames else _empty_valid(source)
     raw_store.load_batch(con, source, valid, files, run_id, loaded_at)
     crash_point("ingest.committed")
+
+
+def _prepare_ahead(pending, folder, source, mappings, run_id, ahead=PREPARE_AHEAD):
+    """Yield (relative path, valid rows, ledger entry, problems) in inbox order while the next files are
+    read and validated on worker threads: polars and DuckDB release the GIL, so reading
+    overlaps the commit of the previous group. At most `ahead` files wait in memory."""
+    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="ingest-read") as pool:
+        queue: deque = deque()
+        items = iter(pending)
+
+        def submit_next() -> None:
+            for path, digest in items:
+                relative = path.relative_to(folder).as_posix()
+                report = SourceIngestion(source.name, run_id)
+                queue.append((relative, pool.submit(
+                    _prepare_file, path, relative, digest, source, mappings, report), report))
+                return
+
+        for _ in range(ahead):
+            submit_next()
+        while queue:
+            relative, future, report = queue.popleft()
+            frame, batch = future.result()
+            submit_next()
+            yield relative, frame, batch, report
 
 
 def _empty_valid(source: Source) -> pl.DataFrame:

@@ -114,32 +114,42 @@ def load_batch(
     con.execute("BEGIN TRANSACTION")
     try:
         con.register("incoming_rows", valid.to_arrow())
-        hashed = (f"SELECT *, CAST(hash({', '.join(contract)}) AS VARCHAR) AS _row_hash "
-                  "FROM incoming_rows")
-        # _row_hash only narrows the comparison; an exact repeat is decided on the key and
-        # every contract column, so a hash collision can never drop a row.
+        # An exact repeat shares its key with an earlier row, in this group or in the table.
+        # Only those keys (a few percent) are compared on every contract column; the table's
+        # history is read for its key column alone.
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE candidate_keys AS
+            SELECT {key} FROM incoming_rows GROUP BY {key} HAVING count(*) > 1
+            UNION
+            SELECT DISTINCT {key} FROM raw.{source.name}
+            WHERE {key} IN (SELECT {key} FROM incoming_rows)
+            """
+        )
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE incoming_repeats AS
-            WITH incoming AS ({hashed})
+            WITH incoming AS (
+                SELECT * FROM incoming_rows WHERE {key} IN (SELECT {key} FROM candidate_keys)
+            ), earlier AS (
+                SELECT * FROM raw.{source.name} WHERE {key} IN (SELECT {key} FROM candidate_keys)
+            )
             SELECT DISTINCT b._file_hash, b._file_order, b._source_line
             FROM incoming b JOIN incoming a
-              ON a.{key} = b.{key} AND a._row_hash = b._row_hash
+              ON a.{key} = b.{key}
              AND (a._file_order < b._file_order
                   OR (a._file_order = b._file_order AND a._source_line < b._source_line))
              AND {same_content}
             UNION
             SELECT b._file_hash, b._file_order, b._source_line
-            FROM incoming b JOIN raw.{source.name} a
-              ON a.{key} = b.{key} AND a._row_hash = b._row_hash AND {same_content}
+            FROM incoming b JOIN earlier a ON a.{key} = b.{key} AND {same_content}
             """
         )
-        columns = ", ".join([*contract, "_row_hash", "_file_hash", "_source_file", "_source_line"])
+        columns = ", ".join([*contract, "_file_hash", "_source_file", "_source_line"])
         con.execute(
             f"""
             INSERT INTO raw.{source.name} ({columns}, _loaded_at)
-            WITH incoming AS ({hashed})
-            SELECT {columns}, ? FROM incoming i
+            SELECT {columns}, ? FROM incoming_rows i
             ANTI JOIN incoming_repeats r
               ON r._file_order = i._file_order AND r._source_line = i._source_line
             """,
@@ -165,6 +175,7 @@ def load_batch(
                  file_counts["repeated"], run_id, loaded_at],
             )
         con.execute("DROP TABLE incoming_repeats")
+        con.execute("DROP TABLE candidate_keys")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
