@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -90,6 +91,8 @@ CASES = [
     ("raw_web_visits", web(visitor_id=["v1", None, "v2"]), "expect_column_values_to_not_be_null", "visitor_id", "critical", 1),
     ("raw_web_visits", web(occurred_at=[ts("2026-01-01"), ts("2027-01-01"), ts("2026-01-03")]), "expect_column_values_to_be_between", "occurred_at", "critical", 1),
     ("raw_web_visits", web(occurred_at=[ts("1970-01-01"), ts("2026-01-02"), ts("2026-01-03")]), "expect_column_values_to_be_between", "occurred_at", "critical", 1),
+    # Microsecond timestamps as DuckDB returns them, beyond the nanosecond range of pandas.
+    ("raw_web_visits", web(occurred_at=np.array(["9999-12-31", "2026-01-02", "0001-01-01"], dtype="datetime64[us]")), "expect_column_values_to_be_between", "occurred_at", "critical", 2),
     ("raw_web_visits", web(event_type=["page_view", "webinar_join", "page_view"]), "expect_column_values_to_be_in_set", "event_type", "warning", 1),
     ("raw_web_visits", web(email=["a@x.io", "broken@", "b@y.com"]), "expect_column_values_to_match_regex", "email", "warning", 1),
     ("raw_contacts", contacts(contact_id=["c1", None, "c3", "c4", "c5"]), "expect_column_values_to_not_be_null", "contact_id", "critical", 1),
