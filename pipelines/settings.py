@@ -33,3 +33,13 @@ def published_dir() -> Path:
 
 def reports_dir() -> Path:
     return data_dir() / "reports"
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's buffer pool per process (it spills beyond it); DuckDB's own default is 80% of
+    the machine. The same variable sets dbt's (dbt_project/profiles.yml)."""
+    return os.environ.get("FUNNEL_DUCKDB_MEMORY_LIMIT") or "2GB"
+
+
+def duckdb_config() -> dict[str, str]:
+    return {"memory_limit": duckdb_memory_limit(), "preserve_insertion_order": "false"}
