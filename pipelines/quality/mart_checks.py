@@ -3,7 +3,7 @@ contacts, of unknown sources, of suspected duplicates) warn."""
 
 import dagster as dg
 
-from pipelines.quality.checks import build_suite_checks
+from pipelines.quality.checks import build_suite_checks, query_frame
 
 MART_SUITES = {
     "dim_contacts": (["contact_id"], """
@@ -16,7 +16,7 @@ MART_SUITES = {
 def _loader(sql: str):
     def load(warehouse):
         with warehouse.connect() as con:
-            frame = con.execute(sql).df()
+            frame = query_frame(con, sql)
         for column in frame.columns:
             # GX compares dates with datetimes; DuckDB DATE arrives as Python dates.
             if frame[column].dtype == object and len(frame) and hasattr(frame[column].iloc[0], "isoformat") \

@@ -2,9 +2,10 @@
 that table), so the nightly cost follows the increment, not the history."""
 
 import dagster as dg
+import pandas as pd
 
 from pipelines.ingestion.assets import raw_asset_key
-from pipelines.quality.checks import build_suite_checks
+from pipelines.quality.checks import build_suite_checks, query_frame
 
 LATEST_BATCH = "_loaded_at = (SELECT max(_loaded_at) FROM raw.{table})"
 
@@ -34,7 +35,7 @@ def _loader(table: str, sql: str):
             exists = con.execute(
                 "SELECT count(*) FROM information_schema.tables "
                 "WHERE table_schema = 'raw' AND table_name = ?", [table]).fetchone()[0]
-            return con.execute(query).df() if exists else con.execute("SELECT 1 WHERE false").df()
+            return query_frame(con, query) if exists else pd.DataFrame()
 
     return load
 
