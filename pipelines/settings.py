@@ -38,7 +38,7 @@ def reports_dir() -> Path:
 def duckdb_memory_limit() -> str:
     """DuckDB's buffer pool per process (it spills beyond it); DuckDB's own default is 80% of
     the machine. The same variable sets dbt's (dbt_project/profiles.yml)."""
-    return os.environ.get("FUNNEL_DUCKDB_MEMORY_LIMIT") or "2GB"
+    return os.environ.get("FUNNEL_DUCKDB_MEMORY_LIMIT") or "2.5GB"
 
 
 def duckdb_config() -> dict[str, str]:

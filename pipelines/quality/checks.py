@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.quality.suites import ExpectationOutcome, validate_frame
+from pipelines.quality.suites import ExpectationOutcome, release_memory, validate_frame
 from pipelines.warehouse import WarehouseResource
 
 STRUCTURE_CHECK = "contract_structure"
@@ -66,12 +66,15 @@ def build_suite_checks(asset_key: dg.AssetKey, suite_name: str, key_columns: lis
     )
     def _suite_checks(warehouse: WarehouseResource):
         frame = load_frame(warehouse)
-        outcomes = validate_frame(frame, suite_name, key_columns) if len(frame) else []
+        rows = len(frame)
+        outcomes = validate_frame(frame, suite_name, key_columns) if rows else []
+        del frame
+        release_memory()
         critical = [o for o in outcomes if o.severity == "critical"]
         warning = [o for o in outcomes if o.severity != "critical"]
-        yield check_result(asset_key, STRUCTURE_CHECK, critical, len(frame),
+        yield check_result(asset_key, STRUCTURE_CHECK, critical, rows,
                            dg.AssetCheckSeverity.ERROR)
-        yield check_result(asset_key, THRESHOLD_CHECK, warning, len(frame),
+        yield check_result(asset_key, THRESHOLD_CHECK, warning, rows,
                            dg.AssetCheckSeverity.WARN)
 
     return _suite_checks

@@ -9,6 +9,8 @@ Bounds that depend on the run (now, the oldest plausible date) are suite paramet
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import os
 from dataclasses import dataclass, field
@@ -106,6 +108,23 @@ def validate_frame(frame: pd.DataFrame, suite_name: str, key_columns: list[str],
     validation = batch.validate(suite, expectation_parameters=parameters,
                                 result_format=result_format)
     return [_outcome(r, key_columns) for r in validation.results]
+
+
+def release_memory() -> None:
+    """Give validated frames' memory back (call once they are dropped), before dbt starts in a
+    child process: the GX engine caches the last batch and its metrics, and the Arrow and C
+    allocators keep freed pages (1.9 GB held after a 10M-row batch, 0.5 GB after this)."""
+    import pyarrow as pa
+
+    engine = _batch_definition().data_asset.datasource.get_execution_engine()
+    engine.batch_manager.reset_batch_cache()
+    engine.batch_manager._batch_data_cache.clear()  # no public call clears the data itself
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def _nanosecond_datetimes(frame: pd.DataFrame) -> pd.DataFrame:
