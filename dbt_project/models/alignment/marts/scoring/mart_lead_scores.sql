@@ -61,37 +61,57 @@ as_of as (
 
 ),
 
-fit_matches as (
+-- Patterns are matched once per distinct attribute value, not per contact (a regex per
+-- contact and rule was 90% of this model's time at 190k contacts).
+attribute_values as (
+
+    select distinct 'job_title' as attribute, job_title as value from contacts
+    union
+    select distinct 'company' as attribute, company as value from contacts
+    union
+    select distinct 'country' as attribute, country as value from contacts
+
+),
+
+value_matches as (
 
     select
-        contacts.contact_id,
-        rules.attribute,
+        attribute_values.attribute,
+        attribute_values.value,
         rules.points,
         row_number() over (
-            partition by contacts.contact_id, rules.attribute
+            partition by attribute_values.attribute, attribute_values.value
             order by rules.priority asc nulls last, rules.rule_id asc nulls last
         ) as match_rank
-    from contacts
+    from attribute_values
     inner join {{ ref('lead_scoring_fit_rules') }} as rules
-        on (rules.attribute = 'job_title'
-            and {{ matches_pattern_ci('contacts.job_title', 'rules.pattern') }})
-        or (rules.attribute = 'company'
-            and {{ matches_pattern_ci('contacts.company', 'rules.pattern') }})
-        or (rules.attribute = 'country'
-            and {{ matches_pattern_ci('contacts.country', 'rules.pattern') }})
+        on rules.attribute = attribute_values.attribute
+        and {{ matches_pattern_ci('attribute_values.value', 'rules.pattern') }}
+
+),
+
+value_points as (
+
+    select attribute, value, points
+    from value_matches
+    where match_rank = 1
 
 ),
 
 fit as (
 
     select
-        contact_id,
-        sum(case when attribute = 'job_title' then points else 0 end) as job_title_points,
-        sum(case when attribute = 'company' then points else 0 end) as company_points,
-        sum(case when attribute = 'country' then points else 0 end) as country_points
-    from fit_matches
-    where match_rank = 1
-    group by contact_id
+        contacts.contact_id,
+        job_title_rule.points as job_title_points,
+        company_rule.points as company_points,
+        country_rule.points as country_points
+    from contacts
+    left join value_points as job_title_rule
+        on job_title_rule.attribute = 'job_title' and job_title_rule.value = contacts.job_title
+    left join value_points as company_rule
+        on company_rule.attribute = 'company' and company_rule.value = contacts.company
+    left join value_points as country_rule
+        on country_rule.attribute = 'country' and country_rule.value = contacts.country
 
 ),
 
