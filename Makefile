@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: install prepare demo test lint bench dagster clean
+.PHONY: install prepare demo test test-spark lint bench dagster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,16 @@ demo: prepare
 	$(BIN)/funnel demo
 
 test: prepare
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not spark"
+
+# The Spark parity test (tests/test_spark_parity.py): the spark extra, Java 17+ on PATH.
+# FUNNEL_REQUIRE_SPARK=1 makes a missing pyspark or Java a failure instead of a skip.
+$(VENV)/.installed-spark: pyproject.toml $(VENV)/.installed
+	$(BIN)/uv pip install --python $(BIN)/python --compile-bytecode --quiet -e '.[dev,spark]'
+	touch $@
+
+test-spark: prepare $(VENV)/.installed-spark
+	FUNNEL_REQUIRE_SPARK=1 $(BIN)/pytest -q -m spark tests/test_spark_parity.py
 
 dagster: prepare
 	DAGSTER_HOME=$(CURDIR) $(BIN)/dagster dev -m pipelines.definitions

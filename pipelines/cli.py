@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="print nothing but errors")
 
+    # The engine dbt transforms with; ingestion exports the raw layer as Parquet for Spark.
+    target = argparse.ArgumentParser(add_help=False)
+    target.add_argument("--target", choices=("duckdb", "spark"), default=None,
+                        help="dbt target: duckdb (default) or spark (needs the spark extra "
+                        "and Java; default: $FUNNEL_DBT_TARGET or duckdb)")
+
     parser = argparse.ArgumentParser(
         prog="funnel",
         description="Funnel warehouse: the marketing and sales funnel metrics, built nightly.",
@@ -55,9 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_generate_options(gen)
     gen.add_argument("--out", type=Path, help="inbox folder to write (default: <data dir>/inbox)")
 
-    commands.add_parser("ingest", parents=[common], help="ingest new inbox files into raw.*",
+    commands.add_parser("ingest", parents=[common, target], help="ingest new inbox files into raw.*",
                         description="Ingest every inbox file not yet in the ledger into the raw layer.")
-    commands.add_parser("run", parents=[common], help="run the whole pipeline once, in-process",
+    commands.add_parser("run", parents=[common, target], help="run the whole pipeline once, in-process",
                         description="Ingest new files, build the dbt models and checks, in one process.")
     commands.add_parser("quality", parents=[common], help="summary of the last run's checks",
                         description="Print what passed, warned and failed in the last run, with "
@@ -68,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("status", parents=[common], help="last run, source freshness, mart sizes",
                         description="Show the last run, how fresh each source is and the row "
                         "count of each mart.")
-    demo = commands.add_parser("demo", parents=[common], help="generate sample data, then run",
+    demo = commands.add_parser("demo", parents=[common, target], help="generate sample data, then run",
                                description="Generate the sample inbox (unless it has files) and run the pipeline.")
     _add_generate_options(demo)
     return parser
@@ -90,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             setattr(args, name, default)
     if args.data_dir:
         os.environ["FUNNEL_DATA_DIR"] = str(args.data_dir.resolve())
+    if getattr(args, "target", None):
+        os.environ["FUNNEL_DBT_TARGET"] = args.target
     console = Console(args.verbose, args.quiet)
     handler = logging.StreamHandler()
     # Records of libraries' own loggers propagate past logger levels: filter at the handler.

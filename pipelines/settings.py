@@ -43,3 +43,25 @@ def duckdb_memory_limit() -> str:
 
 def duckdb_config() -> dict[str, str]:
     return {"memory_limit": duckdb_memory_limit(), "preserve_insertion_order": "false"}
+
+
+DBT_TARGETS = ("duckdb", "spark")
+
+
+def dbt_target() -> str:
+    """The dbt target that transforms the raw layer: `duckdb` (default) or `spark`
+    (FUNNEL_DBT_TARGET; `funnel run --target spark` sets it)."""
+    target = os.environ.get("FUNNEL_DBT_TARGET") or "duckdb"
+    if target not in DBT_TARGETS:
+        raise ValueError(f"FUNNEL_DBT_TARGET={target!r}: expected one of {', '.join(DBT_TARGETS)}")
+    return target
+
+
+def raw_parquet_dir() -> Path:
+    """The raw layer exported as Parquet, read by the Spark target's dbt sources."""
+    return data_dir() / "raw"
+
+
+def spark_warehouse_dir() -> Path:
+    """Where the local Spark target keeps its tables (`spark.sql.warehouse.dir` in profiles.yml)."""
+    return data_dir() / "spark" / "warehouse"

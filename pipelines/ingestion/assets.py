@@ -6,7 +6,7 @@ import dagster as dg
 
 from pipelines import settings
 from pipelines.contract import SOURCES
-from pipelines.ingestion import raw_store
+from pipelines.ingestion import raw_parquet, raw_store
 from pipelines.ingestion.ingest import SourceIngestion, ingest_source
 from pipelines.ingestion.mapping import load_mappings
 from pipelines.warehouse import WarehouseResource
@@ -51,6 +51,10 @@ def build_raw_asset(source: str) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             result = ingest_source(con, source, settings.inbox_dir(), mappings,
                                    progress=context.log.debug)
+            if settings.dbt_target() == "spark":
+                # Spark reads the raw layer from Parquet (dbt sources, macros/spark_sources.sql).
+                exported = raw_parquet.export_new_rows(con, source, settings.raw_parquet_dir())
+                context.log.debug(f"exported {exported:,} new raw rows to Parquet")
         for problem in result.problems[:100]:
             context.log.warning(str(problem))
         return dg.MaterializeResult(metadata=_metadata(result))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -23,8 +24,9 @@ from dagster_dbt import (
 )
 from packaging import version
 
+from pipelines import settings
 from pipelines.faults import crash_point
-from pipelines.settings import data_dir
+from pipelines.transform import spark_tables
 from pipelines.transform.project import dbt_executable, funnel_dbt_project, prepare_if_dev
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -67,11 +69,23 @@ def build_args() -> list[str]:
 )
 def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # dbt runs with dbt_project/ as its working directory: give it the absolute data dir.
-    os.environ["FUNNEL_DATA_DIR"] = str(data_dir())
+    os.environ["FUNNEL_DATA_DIR"] = str(settings.data_dir())
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     for event in dbt.cli(build_args(), context=context).stream():
         yield event
         crash_point("dbt.model_built")
+    if dbt.target == "spark":
+        _copy_spark_marts(context)
+
+
+def _copy_spark_marts(context: dg.AssetExecutionContext) -> None:
+    """The marts Spark built, copied into the DuckDB warehouse for the checks and publishing
+    downstream (pipelines/transform/spark_tables.py)."""
+    marts = sorted(key.path[-1] for key in context.selected_asset_keys
+                   if funnel_dbt_assets.group_names_by_key.get(key) == "marts")
+    with duckdb.connect(str(settings.warehouse_path())) as con:
+        spark_tables.copy_marts(con, settings.spark_warehouse_dir(), marts)
+    context.log.info(f"copied {len(marts)} marts from Spark into {settings.warehouse_path()}")
 
 
 class FunnelDbtCliResource(DbtCliResource):
@@ -86,10 +100,12 @@ class FunnelDbtCliResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    """The dbt CLI resource (resource key `dbt`), running this environment's dbt."""
+    """The dbt CLI resource (resource key `dbt`), running this environment's dbt on the
+    configured target (FUNNEL_DBT_TARGET: `duckdb` or `spark`)."""
     project = funnel_dbt_project()
     return FunnelDbtCliResource(
         project_dir=project,
         profiles_dir=str(project.profiles_dir),
         dbt_executable=dbt_executable(),
+        target=settings.dbt_target(),
     )
