@@ -10,14 +10,19 @@ import polars as pl
 REL_TOLERANCE = 1e-9
 ABS_TOLERANCE = 1e-12  # values that should be 0 and are a rounding error away
 EXAMPLES = 5
+KEY_COLUMNS_SHOWN = 3  # leading non-float columns printed to locate a differing row
 
 
 def _is_float(dtype: pl.DataType) -> bool:
     return dtype in (pl.Float32, pl.Float64) or isinstance(dtype, pl.Decimal)
 
 
+def _exact_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c, t in frame.schema.items() if not _is_float(t)]
+
+
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
-    exact = [c for c, t in frame.schema.items() if not _is_float(t)]
+    exact = _exact_columns(frame)
     floats = [c for c, t in frame.schema.items() if _is_float(t)]
     return frame.sort([*exact, *floats], nulls_last=True) if frame.width else frame
 
@@ -57,9 +62,9 @@ def table_differences(name: str, left: pl.DataFrame, right: pl.DataFrame) -> lis
             same = want.eq_missing(have)
         rows = (~same).arg_true()
         if len(rows):
-            examples = pl.DataFrame({"row": rows.head(EXAMPLES),
-                                     "left": want.gather(rows.head(EXAMPLES)),
-                                     "right": have.gather(rows.head(EXAMPLES))})
+            shown = rows.head(EXAMPLES)
+            examples = left.select(_exact_columns(left)[:KEY_COLUMNS_SHOWN]).gather(shown) \
+                .with_columns(want.gather(shown).alias("left"), have.gather(shown).alias("right"))
             problems.append(f"{name}.{column}: {len(rows)} of {left.height} sorted rows differ, "
                             f"e.g.\n{examples}")
     return problems
