@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -28,6 +27,7 @@ from pipelines import settings
 from pipelines.faults import crash_point
 from pipelines.transform import spark_tables
 from pipelines.transform.project import dbt_executable, funnel_dbt_project, prepare_if_dev
+from pipelines.warehouse import WarehouseResource
 
 LAYERS = ("staging", "intermediate", "marts")
 
@@ -83,7 +83,7 @@ def _copy_spark_marts(context: dg.AssetExecutionContext) -> None:
     downstream (pipelines/transform/spark_tables.py)."""
     marts = sorted(key.path[-1] for key in context.selected_asset_keys
                    if funnel_dbt_assets.group_names_by_key.get(key) == "marts")
-    with duckdb.connect(str(settings.warehouse_path())) as con:
+    with WarehouseResource().connect() as con:
         spark_tables.copy_marts(con, settings.spark_warehouse_dir(), marts)
     context.log.info(f"copied {len(marts)} marts from Spark into {settings.warehouse_path()}")
 
