@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from pipelines import settings
+from pipelines.report.run_checks import check_record
 
 LAST_CHECKS_FILE = "last_run_checks.json"
 
@@ -80,18 +81,7 @@ def root_cause(error) -> str:
 
 def record_check_results(result: dg.ExecuteInProcessResult) -> list[dict]:
     """Keep the run's check results for `funnel quality` in <data dir>/reports/."""
-    checks = []
-    for evaluation in result.get_asset_check_evaluations():
-        metadata = {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}
-        checks.append({
-            "asset": evaluation.asset_key.to_user_string(),
-            "check": evaluation.check_name,
-            "passed": evaluation.passed,
-            "severity": evaluation.severity.value,
-            "blocking": bool(evaluation.blocking),
-            "description": evaluation.description,
-            "metadata": metadata,
-        })
+    checks = [check_record(evaluation) for evaluation in result.get_asset_check_evaluations()]
     path = settings.reports_dir() / LAST_CHECKS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {"run_id": result.run_id, "finished_at": datetime.now(UTC).isoformat(),
