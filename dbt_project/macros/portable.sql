@@ -149,3 +149,14 @@
 {% macro spark__last_value_ignore_nulls(value) -%}
     last_value({{ value }}, true)
 {%- endmacro %}
+
+
+{#- The sum of a double expression, identical to the last bit whatever order the rows reach
+    the aggregate in. Adding doubles is not associative, and the order changes with the
+    engine's threads and join output, so a plain sum() could change a mart's last digit when
+    the same data is built again. Each value is rounded to 18 decimal places and added as a
+    decimal (exact integer arithmetic on both engines), then cast back; sums must stay under
+    1e20. `over` makes it an analytic function: the window specification without parentheses. -#}
+{% macro exact_sum(expression, over=none) -%}
+    cast(sum(cast({{ expression }} as decimal(38, 18))){% if over %} over ({{ over }}){% endif %} as double)
+{%- endmacro %}

@@ -248,7 +248,7 @@ attribution_credits as (
         is_deal_creation = 1 as is_deal_creation_touch,
         false as is_closing_touch,
         days_before_conversion,
-        decay_weight / sum(decay_weight) over (partition by opportunity_id) as credit
+        decay_weight / {{ exact_sum('decay_weight', over='partition by opportunity_id') }} as credit
     from attribution_decay
 
 )

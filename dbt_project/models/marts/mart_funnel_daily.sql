@@ -98,7 +98,7 @@ new_opportunities as (
         created_date as metric_date,
         channel,
         count(*) as opportunities,
-        sum(coalesce(amount, 0)) as pipeline_amount
+        {{ exact_sum('coalesce(amount, 0)') }} as pipeline_amount
     from opportunities
     group by created_date, channel
 
@@ -122,7 +122,7 @@ revenue as (
     select
         closed_date as metric_date,
         channel,
-        sum(coalesce(amount, 0)) as revenue_won
+        {{ exact_sum('coalesce(amount, 0)') }} as revenue_won
     from opportunities
     where is_won and closed_date is not null
     group by closed_date, channel

@@ -37,8 +37,8 @@ pipeline as (
         opportunity_month as month,
         channel,
         attribution_model,
-        sum(credit) as opportunities,
-        sum(pipeline_credit) as pipeline
+        {{ exact_sum('credit') }} as opportunities,
+        {{ exact_sum('pipeline_credit') }} as pipeline
     from credits
     group by opportunity_month, channel, attribution_model
 
@@ -49,7 +49,7 @@ pipeline as (
         '(unattributed)' as channel,
         models.attribution_model,
         cast(count(*) as double) as opportunities,
-        sum(coalesce(unattributed.amount, 0)) as pipeline
+        {{ exact_sum('coalesce(unattributed.amount, 0)') }} as pipeline
     from unattributed
     cross join models
     where models.attribution_model <> 'full_path' or unattributed.close_month is not null
@@ -63,8 +63,8 @@ revenue as (
         close_month as month,
         channel,
         attribution_model,
-        sum(credit) as won_opportunities,
-        sum(revenue_credit) as revenue
+        {{ exact_sum('credit') }} as won_opportunities,
+        {{ exact_sum('revenue_credit') }} as revenue
     from credits
     where is_won and close_month is not null
     group by close_month, channel, attribution_model
@@ -76,7 +76,7 @@ revenue as (
         '(unattributed)' as channel,
         models.attribution_model,
         cast(count(*) as double) as won_opportunities,
-        sum(coalesce(unattributed.amount, 0)) as revenue
+        {{ exact_sum('coalesce(unattributed.amount, 0)') }} as revenue
     from unattributed
     cross join models
     where unattributed.is_won and unattributed.close_month is not null

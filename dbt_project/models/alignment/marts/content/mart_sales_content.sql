@@ -81,7 +81,7 @@ with_document as (
         count(*) as opportunities_touched,
         sum(case when opportunities.is_closed then 1 else 0 end) as closed_touched,
         sum(case when opportunities.is_won then 1 else 0 end) as wins_touched,
-        sum(case when opportunities.is_won then coalesce(opportunities.amount, 0) else 0 end)
+        {{ exact_sum('case when opportunities.is_won then coalesce(opportunities.amount, 0) else 0 end') }}
             as revenue_won_touched
     from touched
     inner join opportunities

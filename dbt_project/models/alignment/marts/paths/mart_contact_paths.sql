@@ -20,7 +20,7 @@ opportunities as (
         min(created_at) as first_opportunity_at,
         count(*) as opportunities,
         sum(case when is_won then 1 else 0 end) as won_opportunities,
-        sum(case when is_won then coalesce(amount, 0) else 0 end) as revenue_won
+        {{ exact_sum('case when is_won then coalesce(amount, 0) else 0 end') }} as revenue_won
     from {{ ref('fct_opportunities') }}
     group by contact_id
 

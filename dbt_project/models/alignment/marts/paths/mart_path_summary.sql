@@ -20,7 +20,7 @@ summary as (
         sum(case when is_converting then 0 else 1 end) as non_conversions,
         sum(opportunities) as opportunities,
         sum(won_opportunities) as won_opportunities,
-        sum(revenue_won) as revenue_won
+        {{ exact_sum('revenue_won') }} as revenue_won
     from paths
     group by channel_path
 

@@ -151,12 +151,11 @@ instant_scores as (
     select
         instants.contact_id,
         instants.instant_at,
-        coalesce(sum(
-            signals.points * power(
-                2.0, -{{ days_between('signals.occurred_at', 'instants.instant_at') }}
-                / settings.half_life_days
-            )
-        ), 0) as behaviour_score
+        coalesce({{ exact_sum(
+            "signals.points * power(2.0, -"
+            ~ days_between('signals.occurred_at', 'instants.instant_at')
+            ~ " / settings.half_life_days)"
+        ) }}, 0) as behaviour_score
     from instants
     cross join settings
     left join signals
@@ -186,12 +185,11 @@ current_behaviour as (
 
     select
         signals.contact_id,
-        sum(
-            signals.points * power(
-                2.0, -{{ days_between('signals.occurred_at', 'as_of.score_as_of') }}
-                / settings.half_life_days
-            )
-        ) as behaviour_score,
+        {{ exact_sum(
+            "signals.points * power(2.0, -"
+            ~ days_between('signals.occurred_at', 'as_of.score_as_of')
+            ~ " / settings.half_life_days)"
+        ) }} as behaviour_score,
         sum(case when signals.signal = 'pricing_view' then 1 else 0 end) as pricing_views,
         sum(case when signals.signal = 'demo_request' then 1 else 0 end) as demo_requests,
         sum(case when signals.signal = 'content_download' then 1 else 0 end) as content_downloads,

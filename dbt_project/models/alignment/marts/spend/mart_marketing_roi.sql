@@ -63,7 +63,7 @@ spend as (
     select
         {{ month_start('spend_date') }} as month,
         channel,
-        sum(coalesce(amount, 0)) as spend,
+        {{ exact_sum('coalesce(amount, 0)') }} as spend,
         count(distinct campaign) as campaigns
     from spend_rows
     where spend_date is not null and channel is not null
@@ -94,8 +94,8 @@ credited_opportunities as (
         opportunity_month as month,
         channel,
         attribution_model,
-        sum(credit) as opportunities,
-        sum(pipeline_credit) as pipeline
+        {{ exact_sum('credit') }} as opportunities,
+        {{ exact_sum('pipeline_credit') }} as pipeline
     from credits
     group by opportunity_month, channel, attribution_model
 
@@ -107,7 +107,7 @@ credited_revenue as (
         close_month as month,
         channel,
         attribution_model,
-        sum(revenue_credit) as revenue
+        {{ exact_sum('revenue_credit') }} as revenue
     from credits
     where is_won and close_month is not null
     group by close_month, channel, attribution_model

@@ -17,6 +17,7 @@
     ('site_interactions', 'site_interactions'),
     ('sales_interactions', 'sales_interactions'),
 ] %}
+{%- set amount_columns = ['pipeline_amount', 'revenue_won'] %}
 {%- set follow_up_shares = [
     ('mql_to_sql_rate', 'mqls_reached_sql'),
     ('follow_up_within_sla_share', 'mqls_within_sla'),
@@ -37,7 +38,8 @@ monthly as (
         month,
         channel,
         {%- for metric, column in daily_sums %}
-        sum({{ column }}) as {{ metric }},
+        {{ exact_sum(column) if column in amount_columns else 'sum(' ~ column ~ ')' }}
+            as {{ metric }},
         {%- endfor %}
         sum(new_contacts) as new_contacts
     from daily
@@ -49,7 +51,8 @@ monthly as (
         month,
         '(all)' as channel,
         {%- for metric, column in daily_sums %}
-        sum({{ column }}) as {{ metric }},
+        {{ exact_sum(column) if column in amount_columns else 'sum(' ~ column ~ ')' }}
+            as {{ metric }},
         {%- endfor %}
         sum(new_contacts) as new_contacts
     from daily
