@@ -27,7 +27,7 @@ demo: prepare
 	$(BIN)/funnel demo
 
 test: prepare
-	$(BIN)/pytest -q -n 2 --dist loadfile -m "not spark"
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not spark" --durations=15
 
 # The Spark parity test (tests/test_spark_parity.py): the spark extra, Java 17+ on PATH.
 # FUNNEL_REQUIRE_SPARK=1 makes a missing pyspark or Java a failure instead of a skip.
