@@ -63,8 +63,12 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("ingest", parents=[common, target], help="ingest new inbox files into raw.*",
                         description="Ingest every inbox file not yet in the ledger into the raw layer.")
-    commands.add_parser("run", parents=[common, target], help="run the whole pipeline once, in-process",
-                        description="Ingest new files, build the dbt models and checks, in one process.")
+    run = commands.add_parser("run", parents=[common, target], help="run the whole pipeline once, in-process",
+                              description="Ingest new files, build the dbt models and checks, in one "
+                              "process. The dbt build (and the mart checks and publishing after it) is "
+                              "skipped when nothing was ingested and no dbt file changed since the last build.")
+    run.add_argument("--rebuild", action="store_true",
+                     help="build, check and publish even when nothing changed since the last build")
     commands.add_parser("quality", parents=[common], help="summary of the last run's checks",
                         description="Print what passed, warned and failed in the last run, with "
                         "figures. Exits 1 when a blocking check failed or no run is recorded.")
@@ -134,7 +138,7 @@ def cmd_ingest(args, console: Console) -> int:
 def cmd_run(args, console: Console) -> int:
     from pipelines.runner import run_pipeline
 
-    return run_pipeline(console)
+    return run_pipeline(console, rebuild=getattr(args, "rebuild", False))
 
 
 def cmd_demo(args, console: Console) -> int:

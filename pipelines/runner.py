@@ -20,11 +20,14 @@ LAST_CHECKS_FILE = "last_run_checks.json"
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def _quiet_run_config(verbose: bool) -> dict:
-    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
+def _run_config(verbose: bool, rebuild: bool = False) -> dict:
+    config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
+    if rebuild:
+        config["ops"] = {"funnel_dbt_assets": {"config": {"skip_when_unchanged": False}}}
+    return config
 
 
-def _materialize(selection, console) -> dg.ExecuteInProcessResult:
+def _materialize(selection, console, rebuild: bool = False) -> dg.ExecuteInProcessResult:
     from pipelines.definitions import defs
 
     if not console.verbose:
@@ -36,12 +39,23 @@ def _materialize(selection, console) -> dg.ExecuteInProcessResult:
             [*defs.assets, *defs.asset_checks],
             resources=defs.resources,
             selection=selection,
-            run_config=_quiet_run_config(console.verbose),
+            run_config=_run_config(console.verbose, rebuild),
             raise_on_error=False,
         )
 
 
+def _dbt_build_skipped(result: dg.ExecuteInProcessResult) -> bool:
+    """The dbt step ran and materialised nothing: nothing was new since the last build."""
+    from pipelines.transform.assets import funnel_dbt_assets
+
+    ran = any(event.is_step_success and event.step_key == funnel_dbt_assets.op.name
+              for event in result.all_events)
+    built = {event.asset_key for event in result.get_asset_materialization_events()}
+    return ran and not built & set(funnel_dbt_assets.keys)
+
+
 def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
+    skipped = _dbt_build_skipped(result)
     for event in result.get_asset_materialization_events():
         mat = event.step_materialization_data.materialization
         meta = mat.metadata
@@ -51,7 +65,12 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
                 f"{meta['rows_loaded'].value:,} rows loaded, {meta['rows_rejected'].value:,} rejected, "
                 f"{meta['rows_repeated'].value:,} exact repeats"
             )
-    checks = record_check_results(result)
+    if skipped:
+        from pipelines.transform.assets import SKIPPED_MESSAGE
+
+        console.say(f"{SKIPPED_MESSAGE}: the marts, their checks and the publication are "
+                    "the last build's (--rebuild forces a build)")
+    checks = record_check_results(result, keep_previous=skipped)
     passed = sum(1 for c in checks if c["passed"])
     warned = [c for c in checks if not c["passed"] and c["severity"] == "WARN"]
     failed = [c for c in checks if not c["passed"] and c["severity"] != "WARN"]
@@ -79,15 +98,27 @@ def root_cause(error) -> str:
     return error.message.strip()
 
 
-def record_check_results(result: dg.ExecuteInProcessResult) -> list[dict]:
-    """Keep the run's check results for `funnel quality` in <data dir>/reports/."""
+def record_check_results(result: dg.ExecuteInProcessResult, keep_previous: bool = False) -> list[dict]:
+    """Keep the run's check results for `funnel quality` in <data dir>/reports/ and return
+    them. keep_previous: the checks this run did not evaluate (a skipped dbt build) keep their
+    last result, marked with the run that evaluated them."""
     checks = [check_record(evaluation) for evaluation in result.get_asset_check_evaluations()]
     path = settings.reports_dir() / LAST_CHECKS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
+    kept = _previous_checks_not_in(path, checks) if keep_previous else []
     document = {"run_id": result.run_id, "finished_at": datetime.now(UTC).isoformat(),
-                "success": result.success, "checks": checks}
+                "success": result.success, "checks": checks + kept}
     path.write_text(json.dumps(document, indent=2, default=str))
     return checks
+
+
+def _previous_checks_not_in(path, checks: list[dict]) -> list[dict]:
+    if not path.is_file():
+        return []
+    previous = json.loads(path.read_text())
+    evaluated = {(c["asset"], c["check"]) for c in checks}
+    return [{**c, "evaluated_in_run": c.get("evaluated_in_run", previous["run_id"])}
+            for c in previous["checks"] if (c["asset"], c["check"]) not in evaluated]
 
 
 def run_ingestion(console) -> int:
@@ -96,7 +127,7 @@ def run_ingestion(console) -> int:
     return _report(result, console, started)
 
 
-def run_pipeline(console) -> int:
+def run_pipeline(console, rebuild: bool = False) -> int:
     started = time.perf_counter()
-    result = _materialize(dg.AssetSelection.all(), console)
+    result = _materialize(dg.AssetSelection.all(), console, rebuild)
     return _report(result, console, started)

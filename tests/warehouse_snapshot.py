@@ -7,7 +7,7 @@ import duckdb
 
 RUN_TIME_COLUMNS = {"_loaded_at", "rejected_at", "ingested_at", "run_id"}
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
-RUN_LOG_TABLES = {("raw", "_ingestion_runs")}  # one row per run by design
+RUN_LOG_TABLES = {("raw", "_ingestion_runs"), ("raw", "_dbt_builds")}  # one row per run by design
 
 
 def snapshot(database: Path, schemas=SCHEMAS) -> dict[str, list[tuple]]:

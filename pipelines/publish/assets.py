@@ -8,6 +8,7 @@ import dagster as dg
 
 from pipelines import settings
 from pipelines.publish.publish import publish_marts
+from pipelines.transform import build_state
 from pipelines.warehouse import WarehouseResource
 
 
@@ -22,6 +23,8 @@ def build_published_marts_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDe
     )
     def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         publication = publish_marts(Path(warehouse.path), settings.published_dir())
+        with warehouse.connect() as con:
+            build_state.mark_published(con, context.run_id)
         context.log.info(f"published {len(publication.tables)} marts as {publication.version}")
         return dg.MaterializeResult(metadata={
             "version": publication.version,

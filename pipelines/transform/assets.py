@@ -25,7 +25,7 @@ from packaging import version
 
 from pipelines import settings
 from pipelines.faults import crash_point
-from pipelines.transform import spark_tables
+from pipelines.transform import build_state, spark_tables
 from pipelines.transform.project import dbt_executable, funnel_dbt_project, prepare_if_dev
 from pipelines.warehouse import WarehouseResource
 
@@ -55,6 +55,18 @@ class FunnelDbtTranslator(DagsterDbtTranslator):
         return super().get_owners(dbt_resource_props)
 
 
+SKIPPED_MESSAGE = ("dbt build skipped: nothing ingested and no dbt file changed since the last "
+                   "published build")
+
+
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt build. skip_when_unchanged: skip dbt when neither the raw layer
+    nor the dbt project changed since the last published build (pipelines/transform/
+    build_state.py; `funnel run --rebuild` sets it false)."""
+
+    skip_when_unchanged: bool = True
+
+
 def build_args() -> list[str]:
     """The dbt CLI arguments of a run (the selection is added by dagster-dbt)."""
     return ["build"]
@@ -67,15 +79,28 @@ def build_args() -> list[str]:
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     ),
 )
-def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                      config: DbtBuildConfig):
     # dbt runs with dbt_project/ as its working directory: give it the absolute data dir.
     os.environ["FUNNEL_DATA_DIR"] = str(settings.data_dir())
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    whole_graph = not context.is_subset
+    with WarehouseResource().connect() as con:
+        state = build_state.current_state(con, Path(dbt.project_dir), dbt.target)
+        unchanged = state == build_state.last_published_build(con)
+    if whole_graph and unchanged and config.skip_when_unchanged:
+        # Yielding nothing leaves every model unmaterialised: the mart checks and publishing
+        # downstream are skipped too, and the marts keep the last build's (identical) rows.
+        context.log.info(f"{SKIPPED_MESSAGE} (run config skip_when_unchanged: false forces it)")
+        return
     for event in dbt.cli(build_args(), context=context).stream():
         yield event
         crash_point("dbt.model_built")
     if dbt.target == "spark":
         _copy_spark_marts(context)
+    if whole_graph:
+        with WarehouseResource().connect() as con:
+            build_state.record_build(con, state, context.run_id)
 
 
 def _copy_spark_marts(context: dg.AssetExecutionContext) -> None:

@@ -65,8 +65,12 @@ def _manifest_is_stale(project: DbtProject) -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    root = Path(project.project_dir)
-    sources = [root / "dbt_project.yml", root / "profiles.yml"]
+    return any(p.stat().st_mtime > built for p in project_source_files(Path(project.project_dir)))
+
+
+def project_source_files(root: Path) -> list[Path]:
+    """The files whose content defines what dbt builds (not target/, logs/), sorted."""
+    sources = [p for p in (root / "dbt_project.yml", root / "profiles.yml") if p.is_file()]
     for folder in ("models", "seeds", "macros", "tests"):
-        sources.extend(p for p in (root / folder).rglob("*") if p.is_file())
-    return any(p.exists() and p.stat().st_mtime > built for p in sources)
+        sources.extend(sorted(p for p in (root / folder).rglob("*") if p.is_file()))
+    return sources

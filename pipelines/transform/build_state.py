@@ -1,0 +1,97 @@
+"""Whether the dbt build can be skipped: nothing new since the last published build.
+
+A build is a function of the raw layer, the dbt project and the target. The raw layer only
+grows by ingestion batches, each committed with its ledger rows, so the ledger (which files
+were ingested) and the raw tables' row counts stand for its content. When that state equals
+the one of the last build that was also published, the marts and their publication would come
+out identical: the nightly run skips dbt, and with it the mart checks and publishing. A build
+that failed, or whose publication failed or was blocked by a check, is not published: the
+next run builds again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contract import SOURCES
+from pipelines.ingestion.raw_store import LEDGER
+from pipelines.transform.project import project_source_files
+
+BUILDS = "raw._dbt_builds"
+BUILDS_COLUMNS = ("run_id VARCHAR, target VARCHAR, raw_state VARCHAR, project_state VARCHAR, "
+                  "built_at TIMESTAMP, published_at TIMESTAMP")
+
+
+@dataclass(frozen=True)
+class BuildState:
+    target: str
+    raw_state: str
+    project_state: str
+
+
+def project_state(project_dir: Path) -> str:
+    """A digest of every file that defines the build, and the dbt-core version running it."""
+    digest = hashlib.sha256(importlib.metadata.version("dbt-core").encode())
+    for path in project_source_files(project_dir):
+        digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def raw_state(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of the ingested files and the raw tables' row counts (empty when there is no
+    raw layer yet)."""
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
+    digest = hashlib.sha256()
+    if "_ingested_files" in tables:
+        for (file_hash,) in con.execute(f"SELECT file_hash FROM {LEDGER} ORDER BY 1").fetchall():
+            digest.update(file_hash.encode() + b"\0")
+    for name in sorted(SOURCES):
+        if name in tables:
+            rows = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
+            digest.update(f"{name}={rows}\0".encode())
+    return digest.hexdigest()
+
+
+def current_state(con: duckdb.DuckDBPyConnection, project_dir: Path, target: str) -> BuildState:
+    return BuildState(target=target, raw_state=raw_state(con), project_state=project_state(project_dir))
+
+
+def _builds_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'raw' AND table_name = '_dbt_builds'").fetchone()[0] > 0
+
+
+def last_published_build(con: duckdb.DuckDBPyConnection) -> BuildState | None:
+    """The state of the last full build that was published, None when there is none."""
+    if not _builds_table_exists(con):
+        return None
+    row = con.execute(f"SELECT target, raw_state, project_state FROM {BUILDS} "
+                      "WHERE published_at IS NOT NULL ORDER BY published_at DESC LIMIT 1").fetchone()
+    return BuildState(*row) if row else None
+
+
+def record_build(con: duckdb.DuckDBPyConnection, state: BuildState, run_id: str) -> None:
+    """A full dbt build succeeded in run `run_id` (not yet published)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {BUILDS} ({BUILDS_COLUMNS})")
+    con.execute(f"INSERT INTO {BUILDS} VALUES (?, ?, ?, ?, ?, NULL)",
+                [run_id, state.target, state.raw_state, state.project_state, _now()])
+
+
+def mark_published(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """The marts that run `run_id` built are published (no-op when it built none)."""
+    if _builds_table_exists(con):
+        con.execute(f"UPDATE {BUILDS} SET published_at = ? WHERE run_id = ?", [_now(), run_id])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
