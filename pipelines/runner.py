@@ -74,8 +74,8 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
     passed = sum(1 for c in checks if c["passed"])
     warned = [c for c in checks if not c["passed"] and c["severity"] == "WARN"]
     failed = [c for c in checks if not c["passed"] and c["severity"] != "WARN"]
-    console.say(f"checks: {passed} passed, {len(warned)} warned, {len(failed)} failed"
-                + (" (details: funnel quality)" if warned or failed else ""))
+    console.say(f"checks{' run this time' if skipped else ''}: {passed} passed, {len(warned)} warned, "
+                f"{len(failed)} failed" + (" (details: funnel quality)" if warned or failed else ""))
     for check in failed:
         console.error(f"check failed: {check['asset']} {check['check']}")
     if not result.success:

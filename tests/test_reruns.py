@@ -16,11 +16,11 @@ DAYS = 10
 SAMPLE = {"days": DAYS, "seed": 11, "scale": 0.3}
 
 
-def run_in(data_dir: Path, *extra: str) -> int:
+def run_in(data_dir: Path, *extra: str, command=("run", "--quiet")) -> int:
     previous = os.environ.get("FUNNEL_DATA_DIR")
     os.environ["FUNNEL_DATA_DIR"] = str(data_dir)
     try:
-        return main(["run", "--quiet", *extra])
+        return main([*command, *extra])
     finally:
         if previous is None:
             os.environ.pop("FUNNEL_DATA_DIR", None)
@@ -69,7 +69,7 @@ def recorded_checks(data_dir: Path) -> set[tuple[str, str, bool]]:
     return {(c["asset"], c["check"], c["passed"]) for c in document["checks"]}
 
 
-def test_running_the_same_inbox_twice_changes_nothing(uninterrupted, tmp_path):
+def test_running_the_same_inbox_twice_changes_nothing(uninterrupted, tmp_path, capsys):
     data_dir = shutil.copytree(uninterrupted, tmp_path / "again")
     before = snapshot(data_dir / "warehouse.duckdb")
     assert run_in(data_dir) == 0
@@ -81,6 +81,10 @@ def test_running_the_same_inbox_twice_changes_nothing(uninterrupted, tmp_path):
     assert len(dbt_builds(data_dir)) == 1
     assert publication_version(data_dir) == publication_version(uninterrupted)
     assert recorded_checks(data_dir) == recorded_checks(uninterrupted)
+    capsys.readouterr()
+    assert run_in(data_dir, "quality", command=()) == 0
+    first_run = json.loads((uninterrupted / "reports" / "last_run_checks.json").read_text())["run_id"]
+    assert f"from run {first_run}: nothing was new" in capsys.readouterr().out
 
     # --rebuild builds, checks and publishes again, and changes nothing either.
     assert run_in(data_dir, "--rebuild") == 0

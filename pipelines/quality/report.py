@@ -18,6 +18,11 @@ def render_quality_report(document: dict, verbose: bool = False) -> tuple[str, b
     counts = {s: sum(1 for c in checks if check_status(c) == s) for s in STATUS_ORDER}
     lines = [f"Checks of run {document['run_id']} ({document['finished_at']}): "
              f"{counts['PASSED']} passed, {counts['WARNED']} warned, {counts['FAILED']} failed"]
+    carried = {c["evaluated_in_run"] for c in checks if c.get("evaluated_in_run")}
+    if carried:
+        count = sum(1 for c in checks if c.get("evaluated_in_run"))
+        lines.append(f"  {count} of them from run {', '.join(sorted(carried))}: nothing was new, "
+                     "so this run skipped the dbt build and the mart checks")
     for check in checks:
         status = check_status(check)
         if status == "PASSED" and not verbose:
