@@ -25,7 +25,7 @@ from packaging import version
 
 from pipelines import settings
 from pipelines.faults import crash_point
-from pipelines.transform import build_state, spark_tables
+from pipelines.transform import build_state, invocations, spark_tables
 from pipelines.transform.project import dbt_executable, funnel_dbt_project, prepare_if_dev
 from pipelines.warehouse import WarehouseResource
 
@@ -93,9 +93,14 @@ def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         # downstream are skipped too, and the marts keep the last build's (identical) rows.
         context.log.info(f"{SKIPPED_MESSAGE} (run config skip_when_unchanged: false forces it)")
         return
-    for event in dbt.cli(build_args(), context=context).stream():
-        yield event
-        crash_point("dbt.model_built")
+    invocation = dbt.cli(build_args(), context=context)
+    try:
+        for event in invocation.stream():
+            yield event
+            crash_point("dbt.model_built")
+    finally:
+        invocations.prune_run_folders(invocation.target_path.parent, context.op_execution_context.op.name)
+    invocations.keep_partial_parse(invocation.target_path, invocation.target_path.parent)
     if dbt.target == "spark":
         _copy_spark_marts(context)
     if whole_graph:
