@@ -200,6 +200,62 @@ def test_second_run_ingests_nothing_and_changes_nothing(con, data_dir):
     assert snapshot == {t: rows(con, f"SELECT * FROM raw.{t} ORDER BY ALL") for t in snapshot}
 
 
+def test_files_already_ingested_are_not_read_again(con, data_dir, monkeypatch):
+    """A file at the same path with the same size and modification time is known from the
+    ledger without hashing it again (the inbox keeps every file ever received); a file
+    rewritten in place is hashed and ingested."""
+    import os
+
+    from pipelines.ingestion import ingest as ingest_module
+
+    day1 = write(data_dir / "inbox/web_visits/day1.csv",
+                 f"{WEB_HEADER}\ne1,v1,2026-01-05T10:00:00,page_view,/a,,\n")
+    ingest(con, data_dir)
+    hashed = []
+    real_sha256 = ingest_module.file_sha256
+    monkeypatch.setattr(ingest_module, "file_sha256", lambda path: hashed.append(path.name) or real_sha256(path))
+    write(data_dir / "inbox/web_visits/day2.csv", f"{WEB_HEADER}\ne2,v1,2026-01-06T10:00:00,page_view,/b,,\n")
+    second = ingest(con, data_dir)
+    assert hashed == ["day2.csv"]
+    assert (second.files_ingested, second.rows_loaded) == (1, 1)
+
+    hashed.clear()
+    write(day1, f"{WEB_HEADER}\ne3,v1,2026-01-05T10:00:00,page_view,/c,,\n")  # same size
+    os.utime(day1, ns=(day1.stat().st_atime_ns, day1.stat().st_mtime_ns + 1_000_000_000))
+    third = ingest(con, data_dir)
+    assert hashed == ["day1.csv"]
+    assert (third.files_ingested, third.rows_loaded) == (1, 1)
+    assert rows(con, "SELECT event_id FROM raw.web_visits ORDER BY 1") == [("e1",), ("e2",), ("e3",)]
+
+
+def test_a_ledger_from_before_file_times_is_upgraded(con, data_dir):
+    con.execute("CREATE SCHEMA raw")
+    con.execute("CREATE TABLE raw._ingested_files (file_hash VARCHAR PRIMARY KEY, source VARCHAR, "
+                "file_path VARCHAR, file_format VARCHAR, file_bytes BIGINT, mapping_file VARCHAR, "
+                "status VARCHAR, message VARCHAR, rows_read BIGINT, rows_loaded BIGINT, "
+                "rows_rejected BIGINT, rows_repeated BIGINT, run_id VARCHAR, ingested_at TIMESTAMP)")
+    write(data_dir / "inbox/web_visits/day1.csv", f"{WEB_HEADER}\ne1,v1,2026-01-05T10:00:00,page_view,/a,,\n")
+    result = ingest(con, data_dir)
+    assert (result.files_ingested, result.rows_loaded) == (1, 1)
+    assert rows(con, "SELECT file_path, file_mtime_ns IS NOT NULL FROM raw._ingested_files") == [
+        ("web_visits/day1.csv", True)]
+
+
+def test_files_ingested_before_the_ledger_kept_times_are_hashed_once_more(con, data_dir, monkeypatch):
+    from pipelines.ingestion import ingest as ingest_module
+
+    write(data_dir / "inbox/web_visits/day1.csv", f"{WEB_HEADER}\ne1,v1,2026-01-05T10:00:00,page_view,/a,,\n")
+    ingest(con, data_dir)
+    con.execute("UPDATE raw._ingested_files SET file_mtime_ns = NULL")  # as an upgraded ledger
+    hashed = []
+    real_sha256 = ingest_module.file_sha256
+    monkeypatch.setattr(ingest_module, "file_sha256", lambda path: hashed.append(path.name) or real_sha256(path))
+    for _ in range(2):
+        again = ingest(con, data_dir)
+        assert (again.files_ingested, again.rows_read) == (0, 0)
+    assert hashed == ["day1.csv"]
+
+
 def test_same_content_under_a_new_name_is_ingested_once(con, data_dir):
     content = f"{WEB_HEADER}\ne1,v1,2026-01-05T10:00:00,page_view,/a,,\n"
     write(data_dir / "inbox/web_visits/a.csv", content)

@@ -103,14 +103,23 @@ def ingest_source(
     started = now or datetime.now(UTC).replace(tzinfo=None)
     result = SourceIngestion(source_name, run_id)
     done = raw_store.ingested_hashes(con)
+    known = raw_store.hashes_by_file_stat(con, source_name)
     pending: list[tuple[Path, str]] = []
+    unknown_times: list[raw_store.FileTime] = []
     for path in list_inbox_files(inbox, source_name):
         result.files_seen += 1
-        digest = file_sha256(path)
+        stat = path.stat()
+        ledger_path = f"{source_name}/{path.relative_to(inbox / source_name).as_posix()}"
+        file_stat = (ledger_path, stat.st_size, stat.st_mtime_ns)
+        digest = known.get(file_stat) or file_sha256(path)
         if digest in done:
+            if file_stat not in known:  # ingested before the ledger kept file times
+                unknown_times.append(raw_store.FileTime(digest, *file_stat))
             continue
         done.add(digest)  # the same content twice under two names is ingested once
         pending.append((path, digest))
+
+    raw_store.record_file_times(con, unknown_times)
 
     group_frames: list[pl.DataFrame] = []
     group_files: list[raw_store.FileBatch] = []
@@ -203,7 +212,8 @@ def _prepare_file(path, relative, digest, source, mappings, result):
     ledger entry. Never raises for bad data: problems become rejected rows and messages."""
     display = f"{source.name}/{relative}"
     mapping = mapping_for(source.name, relative, mappings)
-    size = path.stat().st_size
+    stat = path.stat()
+    size = stat.st_size
     try:
         file_format = detect_format(path)[0]
         wanted = mapping.file_columns if mapping else list(source.columns)
@@ -218,7 +228,8 @@ def _prepare_file(path, relative, digest, source, mappings, result):
                                         "reason": pl.String, "raw_record": pl.String})
         batch = raw_store.FileBatch(digest, display, path.suffix.lstrip("."), size,
                                     str(mapping.path) if mapping else None, 0, rejected,
-                                    status="unreadable", message=message)
+                                    status="unreadable", message=message,
+                                    file_mtime_ns=stat.st_mtime_ns)
         return None, batch
 
     frame = contents.frame
@@ -272,7 +283,7 @@ def _prepare_file(path, relative, digest, source, mappings, result):
     )
     batch = raw_store.FileBatch(digest, display, file_format, size,
                                 str(mapping.path.name) if mapping else None,
-                                contents.records_read, rejected)
+                                contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns)
     return valid, batch
 
 

@@ -30,6 +30,9 @@ LEDGER_COLUMNS = {
     "rows_repeated": "BIGINT",
     "run_id": "VARCHAR",
     "ingested_at": "TIMESTAMP",
+    # With file_path and file_bytes, lets a later run know the file without reading it again
+    # (added after the first release: ensure_raw_schema adds it to older ledgers).
+    "file_mtime_ns": "BIGINT",
 }
 REJECTED_COLUMNS = {
     "source_file": "VARCHAR",
@@ -70,11 +73,39 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_ddl(f"raw.{source.name}", raw_table_columns(source)))
         con.execute(_ddl(f"raw.{source.name}_rejected", REJECTED_COLUMNS))
     con.execute(_ddl(LEDGER, LEDGER_COLUMNS))
+    con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS file_mtime_ns BIGINT")
     con.execute(_ddl(RUN_LOG, RUN_LOG_COLUMNS))
 
 
 def ingested_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute(f"SELECT file_hash FROM {LEDGER}").fetchall()}
+
+
+def hashes_by_file_stat(con: duckdb.DuckDBPyConnection, source: str) -> dict[tuple[str, int, int], str]:
+    """(file_path, file_bytes, file_mtime_ns) -> file_hash of the source's ingested files: a
+    file still at the same path with the same size and modification time is not re-hashed."""
+    rows = con.execute(
+        f"SELECT file_path, file_bytes, file_mtime_ns, file_hash FROM {LEDGER} "
+        "WHERE source = ? AND file_mtime_ns IS NOT NULL", [source]).fetchall()
+    return {(path, size, mtime): file_hash for path, size, mtime, file_hash in rows}
+
+
+@dataclass(frozen=True)
+class FileTime:
+    file_hash: str
+    file_path: str
+    file_bytes: int
+    file_mtime_ns: int
+
+
+def record_file_times(con: duckdb.DuckDBPyConnection, times: list[FileTime]) -> None:
+    """Fill in the modification time of files ingested before the ledger kept it, where the
+    path and size still match."""
+    if times:
+        con.executemany(
+            f"UPDATE {LEDGER} SET file_mtime_ns = ? WHERE file_hash = ? AND file_path = ? "
+            "AND file_bytes = ? AND file_mtime_ns IS NULL",
+            [[t.file_mtime_ns, t.file_hash, t.file_path, t.file_bytes] for t in times])
 
 
 @dataclass
@@ -90,6 +121,7 @@ class FileBatch:
     rejected: pl.DataFrame  # line_number, field, reason, raw_record
     status: str = "loaded"
     message: str | None = None
+    file_mtime_ns: int | None = None
 
     @property
     def rows_rejected(self) -> int:
@@ -168,11 +200,12 @@ def load_batch(
             _insert_rejected(con, source, batch, loaded_at)
             file_counts = counts.get(batch.file_hash, {"loaded": 0, "repeated": 0})
             con.execute(
-                f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {LEDGER} ({', '.join(LEDGER_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})",
                 [batch.file_hash, source.name, batch.file_path, batch.file_format,
                  batch.file_bytes, batch.mapping_file, batch.status, batch.message,
                  batch.rows_read, file_counts["loaded"], batch.rows_rejected,
-                 file_counts["repeated"], run_id, loaded_at],
+                 file_counts["repeated"], run_id, loaded_at, batch.file_mtime_ns],
             )
         con.execute("DROP TABLE incoming_repeats")
         con.execute("DROP TABLE candidate_keys")
