@@ -23,7 +23,9 @@ EXIT_OK, EXIT_FAILED = 0, 1
 def _run_config(verbose: bool, rebuild: bool = False) -> dict:
     config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
     if rebuild:
-        config["ops"] = {"funnel_dbt_assets": {"config": {"skip_when_unchanged": False}}}
+        from pipelines.transform.assets import funnel_dbt_assets
+
+        config["ops"] = {funnel_dbt_assets.op.name: {"config": {"skip_when_unchanged": False}}}
     return config
 
 

@@ -82,6 +82,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def ledger_path(source: str, relative: str) -> str:
+    """How the ledger and messages name a file: `<source>/<path within the source's folder>`."""
+    return f"{source}/{relative}"
+
+
 def list_inbox_files(inbox: Path, source: str) -> list[Path]:
     folder = inbox / source
     if not folder.is_dir():
@@ -104,20 +109,20 @@ def ingest_source(
     result = SourceIngestion(source_name, run_id)
     done = raw_store.ingested_hashes(con)
     known = raw_store.hashes_by_file_stat(con, source_name)
-    pending: list[tuple[Path, str]] = []
+    pending: list[tuple[Path, str, str]] = []  # path, path relative to the source's folder, sha256
     unknown_times: list[raw_store.FileTime] = []
     for path in list_inbox_files(inbox, source_name):
         result.files_seen += 1
+        relative = path.relative_to(inbox / source_name).as_posix()
         stat = path.stat()
-        ledger_path = f"{source_name}/{path.relative_to(inbox / source_name).as_posix()}"
-        file_stat = (ledger_path, stat.st_size, stat.st_mtime_ns)
+        file_stat = (ledger_path(source_name, relative), stat.st_size, stat.st_mtime_ns)
         digest = known.get(file_stat) or file_sha256(path)
         if digest in done:
             if file_stat not in known:  # ingested before the ledger kept file times
                 unknown_times.append(raw_store.FileTime(digest, *file_stat))
             continue
         done.add(digest)  # the same content twice under two names is ingested once
-        pending.append((path, digest))
+        pending.append((path, relative, digest))
 
     raw_store.record_file_times(con, unknown_times)
 
@@ -126,7 +131,7 @@ def ingest_source(
     group_rows = 0
     ingested_hashes: list[str] = []
     committed_files: list[raw_store.FileBatch] = []
-    prepared = _prepare_ahead(pending, inbox / source_name, source, mappings, run_id)
+    prepared = _prepare_ahead(pending, source, mappings, run_id)
     for order, (relative, frame, batch, report) in enumerate(prepared):
         if progress:
             progress(f"{source_name}: read {relative} ({order + 1}/{len(pending)})")
@@ -174,7 +179,7 @@ def _commit(con, source, frames, files, run_id, loaded_at) -> None:
     crash_point("ingest.committed")
 
 
-def _prepare_ahead(pending, folder, source, mappings, run_id, ahead=PREPARE_AHEAD):
+def _prepare_ahead(pending, source, mappings, run_id, ahead=PREPARE_AHEAD):
     """Yield (relative path, valid rows, ledger entry, problems) in inbox order while the next files are
     read and validated on worker threads: polars and DuckDB release the GIL, so reading
     overlaps the commit of the previous group. At most `ahead` files wait in memory."""
@@ -183,8 +188,7 @@ def _prepare_ahead(pending, folder, source, mappings, run_id, ahead=PREPARE_AHEA
         items = iter(pending)
 
         def submit_next() -> None:
-            for path, digest in items:
-                relative = path.relative_to(folder).as_posix()
+            for path, relative, digest in items:
                 report = SourceIngestion(source.name, run_id)
                 queue.append((relative, pool.submit(
                     _prepare_file, path, relative, digest, source, mappings, report), report))
@@ -210,7 +214,7 @@ def _empty_valid(source: Source) -> pl.DataFrame:
 def _prepare_file(path, relative, digest, source, mappings, result):
     """Read, map and validate one file. Returns its valid rows (with lineage columns) and its
     ledger entry. Never raises for bad data: problems become rejected rows and messages."""
-    display = f"{source.name}/{relative}"
+    display = ledger_path(source.name, relative)
     mapping = mapping_for(source.name, relative, mappings)
     stat = path.stat()
     size = stat.st_size

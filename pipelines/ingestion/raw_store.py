@@ -73,8 +73,15 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_ddl(f"raw.{source.name}", raw_table_columns(source)))
         con.execute(_ddl(f"raw.{source.name}_rejected", REJECTED_COLUMNS))
     con.execute(_ddl(LEDGER, LEDGER_COLUMNS))
-    con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS file_mtime_ns BIGINT")
+    con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS file_mtime_ns "
+                f"{LEDGER_COLUMNS['file_mtime_ns']}")
     con.execute(_ddl(RUN_LOG, RUN_LOG_COLUMNS))
+
+
+def raw_table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the raw schema (empty before the first ingestion)."""
+    return {name for (name,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
 
 
 def ingested_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -4,6 +4,7 @@ that table), so the nightly cost follows the increment, not the history."""
 import dagster as dg
 import pandas as pd
 
+from pipelines.ingestion import raw_store
 from pipelines.ingestion.assets import raw_asset_key
 from pipelines.quality.checks import build_suite_checks, query_frame
 
@@ -32,9 +33,7 @@ def _loader(table: str, sql: str):
 
     def load(warehouse):
         with warehouse.connect(read_only=False) as con:
-            exists = con.execute(
-                "SELECT count(*) FROM information_schema.tables "
-                "WHERE table_schema = 'raw' AND table_name = ?", [table]).fetchone()[0]
+            exists = table in raw_store.raw_table_names(con)
             return query_frame(con, query) if exists else pd.DataFrame()
 
     return load

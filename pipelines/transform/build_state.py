@@ -20,10 +20,11 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import SOURCES
-from pipelines.ingestion.raw_store import LEDGER
+from pipelines.ingestion.raw_store import LEDGER, raw_table_names
 from pipelines.transform.project import project_source_files
 
-BUILDS = "raw._dbt_builds"
+BUILDS_TABLE = "_dbt_builds"
+BUILDS = f"raw.{BUILDS_TABLE}"
 BUILDS_COLUMNS = ("run_id VARCHAR, target VARCHAR, raw_state VARCHAR, project_state VARCHAR, "
                   "built_at TIMESTAMP, published_at TIMESTAMP")
 
@@ -47,8 +48,7 @@ def project_state(project_dir: Path) -> str:
 def raw_state(con: duckdb.DuckDBPyConnection) -> str:
     """A digest of the ingested files and the raw tables' row counts (empty when there is no
     raw layer yet)."""
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
+    tables = raw_table_names(con)
     digest = hashlib.sha256()
     if "_ingested_files" in tables:
         for (file_hash,) in con.execute(f"SELECT file_hash FROM {LEDGER} ORDER BY 1").fetchall():
@@ -64,15 +64,9 @@ def current_state(con: duckdb.DuckDBPyConnection, project_dir: Path, target: str
     return BuildState(target=target, raw_state=raw_state(con), project_state=project_state(project_dir))
 
 
-def _builds_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'raw' AND table_name = '_dbt_builds'").fetchone()[0] > 0
-
-
 def last_published_build(con: duckdb.DuckDBPyConnection) -> BuildState | None:
     """The state of the last full build that was published, None when there is none."""
-    if not _builds_table_exists(con):
+    if BUILDS_TABLE not in raw_table_names(con):
         return None
     row = con.execute(f"SELECT target, raw_state, project_state FROM {BUILDS} "
                       "WHERE published_at IS NOT NULL ORDER BY published_at DESC LIMIT 1").fetchone()
@@ -89,7 +83,7 @@ def record_build(con: duckdb.DuckDBPyConnection, state: BuildState, run_id: str)
 
 def mark_published(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """The marts that run `run_id` built are published (no-op when it built none)."""
-    if _builds_table_exists(con):
+    if BUILDS_TABLE in raw_table_names(con):
         con.execute(f"UPDATE {BUILDS} SET published_at = ? WHERE run_id = ?", [_now(), run_id])
 
 

@@ -62,6 +62,8 @@ events as (
 
 ),
 
+-- Staging read a second time rather than through one shared CTE: DuckDB materialises a CTE
+-- read twice (see stg_raw__web_visits).
 payload as (
 
     select
