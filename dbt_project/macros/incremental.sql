@@ -102,3 +102,15 @@
     select {{ columns }}
     from {{ source }}
 {%- endmacro %}
+
+
+{#- The filter of an incremental web model's reads: only the rows of the visitors to rebuild
+    (the model's CTE `rebuilt_visitors`, from visitors_to_rebuild) on an incremental run,
+    every row otherwise. -#}
+{% macro rebuilt_visitors_only() -%}
+    {%- if is_incremental() -%}
+        visitor_id in (select visitor_id from rebuilt_visitors)
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

@@ -5,6 +5,9 @@
 -- a run recomputes all sessions of the visitors whose events changed since this table's last
 -- build, from their freshly sessionized events.
 -- depends_on: {{ ref('stg_raw__web_visit_versions') }}
+--
+-- The events are read twice (spans, first events), not through one shared CTE: DuckDB
+-- materialises a CTE read twice, every column of every event (4.3 s instead of 1.7 s at 10M).
 with
 {%- if is_incremental() %}
 
@@ -15,15 +18,6 @@ rebuilt_visitors as (
 ),
 {%- endif %}
 
-events as (
-
-    select * from {{ ref('int_web_events_sessionized') }}
-    {%- if is_incremental() %}
-    where visitor_id in (select visitor_id from rebuilt_visitors)
-    {%- endif %}
-
-),
-
 spans as (
 
     select
@@ -32,7 +26,8 @@ spans as (
         max(occurred_at) as ended_at,
         count(*) as event_count,
         sum(case when event_type = 'page_view' then 1 else 0 end) as pageviews
-    from events
+    from {{ ref('int_web_events_sessionized') }}
+    where {{ rebuilt_visitors_only() }}
     group by session_id
 
 ),
@@ -49,8 +44,8 @@ first_events as (
         utm_medium,
         utm_campaign,
         _loaded_at
-    from events
-    where is_session_start
+    from {{ ref('int_web_events_sessionized') }}
+    where is_session_start and {{ rebuilt_visitors_only() }}
 
 ),
 

@@ -56,9 +56,7 @@ events as (
         ) as campaign,
         _loaded_at as event_loaded_at
     from {{ ref('stg_raw__web_visits') }}
-    {%- if is_incremental() %}
-    where visitor_id in (select visitor_id from rebuilt_visitors)
-    {%- endif %}
+    where {{ rebuilt_visitors_only() }}
 
 ),
 
@@ -77,9 +75,7 @@ payload as (
         utm_medium,
         utm_campaign
     from {{ ref('stg_raw__web_visits') }}
-    {%- if is_incremental() %}
-    where visitor_id in (select visitor_id from rebuilt_visitors)
-    {%- endif %}
+    where {{ rebuilt_visitors_only() }}
 
 ),
 
