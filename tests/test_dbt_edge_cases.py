@@ -215,7 +215,7 @@ def test_only_the_expected_checks_warn(build):
     expected = (
         "relationships_fct_opportunities_contact_id",
         "relationships_fct_sales_interactions_contact_id",
-        "accepted_values_stg_raw__web_visits_event_type",
+        "accepted_values_int_web_events_sessionized_event_type",
     )
     assert len(warned) == len(expected), warned
     assert all(any(name.startswith(prefix) for name in warned) for prefix in expected), warned

@@ -2,15 +2,13 @@
     Incremental web models: a nightly build does not redo the unchanged history, and equals a
     full build.
 
-    The chain stg_raw__web_visits -> int_web_events_sessionized -> int_sessions_aggregated is
-    incremental on DuckDB. Each table carries `_loaded_at`, and its greatest value is the
-    table's watermark:
-      - stg_raw__web_visits (one row per event): the latest raw `_loaded_at` of any version of
-        the event. A run re-ranks the events with a version loaded after the watermark, over
-        all their versions, and replaces them (delete+insert by event_id).
-      - int_web_events_sessionized (one row per event): the visitor's latest event `_loaded_at`
-        in stg_raw__web_visits. A run recomputes the visitors returned by visitors_to_rebuild
-        from all of their events and replaces every row of those visitors (`replace_visitors`).
+    The chain int_web_events_sessionized -> int_sessions_aggregated is incremental on DuckDB;
+    both read the raw history through the view stg_raw__web_visits (the latest version of each
+    event). Each table carries `_loaded_at`, and its greatest value is the table's watermark:
+      - int_web_events_sessionized (one row per event): the visitor's latest load of any version
+        of any of its events (stg_raw__web_visits' `_loaded_at`). A run recomputes the visitors
+        returned by visitors_to_rebuild from all of their events and replaces every row of
+        those visitors (`replace_visitors`).
       - int_sessions_aggregated (one row per session): copied from its events; rebuilt the same
         way, against its own watermark.
     visitors_to_rebuild finds, in the raw history, the visitor of every version of every event

@@ -61,7 +61,7 @@ events as (
 ),
 
 -- Staging read a second time rather than through one shared CTE: DuckDB materialises a CTE
--- read twice (see stg_raw__web_visits).
+-- read twice, every column of every event.
 payload as (
 
     select
