@@ -36,7 +36,8 @@ def ts(text):
 def web(**overrides):
     base = {"event_id": ["e1", "e2", "e3"], "visitor_id": ["v1", "v1", "v2"],
             "occurred_at": [ts("2026-01-01"), ts("2026-01-02"), ts("2026-01-03")],
-            "event_type": ["page_view"] * 3, "email": ["a@x.io", None, "b@y.com"]}
+            "event_type": ["page_view"] * 3, "email": ["a@x.io", None, "b@y.com"],
+            "event_id_repeated_in_batch": [False] * 3}
     base.update(overrides)
     return pd.DataFrame(base)
 
@@ -61,7 +62,8 @@ def opportunities(**overrides):
 
 def interactions(**overrides):
     base = {"interaction_id": ["i1", "i2"], "occurred_at": [ts("2026-01-01")] * 2,
-            "interaction_type": ["call", "email_sent"], "contact_is_known": [True, True]}
+            "interaction_type": ["call", "email_sent"], "contact_is_known": [True, True],
+            "interaction_id_repeated_in_batch": [False, False]}
     base.update(overrides)
     return pd.DataFrame(base)
 
@@ -87,7 +89,7 @@ def funnel_daily(**overrides):
 
 CASES = [
     ("raw_web_visits", web(event_id=["e1", None, "e3"]), "expect_column_values_to_not_be_null", "event_id", "critical", 1),
-    ("raw_web_visits", web(event_id=["e1", "e1", "e3"]), "expect_column_values_to_be_unique", "event_id", "critical", 2),
+    ("raw_web_visits", web(event_id=["e1", "e1", "e3"], event_id_repeated_in_batch=[True, True, False]), "expect_column_values_to_be_in_set", "event_id_repeated_in_batch", "critical", 2),
     ("raw_web_visits", web(visitor_id=["v1", None, "v2"]), "expect_column_values_to_not_be_null", "visitor_id", "critical", 1),
     ("raw_web_visits", web(occurred_at=[ts("2026-01-01"), ts("2027-01-01"), ts("2026-01-03")]), "expect_column_values_to_be_between", "occurred_at", "critical", 1),
     ("raw_web_visits", web(occurred_at=[ts("1970-01-01"), ts("2026-01-02"), ts("2026-01-03")]), "expect_column_values_to_be_between", "occurred_at", "critical", 1),
@@ -106,7 +108,7 @@ CASES = [
     ("raw_opportunities", opportunities(closed_at=[ts("2025-12-01"), pd.NaT]), "expect_column_pair_values_a_to_be_greater_than_b", "closed_at,created_at", "critical", 1),
     ("raw_opportunities", opportunities(stage=["closed_won", "haggling"]), "expect_column_values_to_be_in_set", "stage", "warning", 1),
     ("raw_opportunities", opportunities(won_without_amount=[True, False]), "expect_column_values_to_be_in_set", "won_without_amount", "warning", 1),
-    ("raw_sales_interactions", interactions(interaction_id=["i1", "i1"]), "expect_column_values_to_be_unique", "interaction_id", "critical", 2),
+    ("raw_sales_interactions", interactions(interaction_id=["i1", "i1"], interaction_id_repeated_in_batch=[True, True]), "expect_column_values_to_be_in_set", "interaction_id_repeated_in_batch", "critical", 2),
     ("raw_sales_interactions", interactions(interaction_type=["call", "carrier_pigeon"]), "expect_column_values_to_be_in_set", "interaction_type", "warning", 1),
     ("raw_sales_interactions", interactions(contact_is_known=[True, False]), "expect_column_values_to_be_in_set", "contact_is_known", "warning", 1),
     ("marts_dim_contacts", dim_contacts(contact_id=["c0"] * 2 + [f"c{i}" for i in range(2, 20)]), "expect_column_values_to_be_unique", "contact_id", "critical", 2),
@@ -185,6 +187,35 @@ def test_impossible_date_blocks_downstream_and_funnel_quality_says_so(tmp_path, 
     report = capsys.readouterr().out
     assert "FAILED  raw/web_visits · contract_structure (blocking)" in report
     assert "1 rows (50.00%)" in report and "e.g. e1" in report
+
+
+def test_two_versions_of_an_event_in_one_batch_block_and_across_batches_do_not(tmp_path, monkeypatch):
+    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
+    inbox = tmp_path / "inbox" / "web_visits"
+    inbox.mkdir(parents=True)
+    header = "event_id,visitor_id,occurred_at,event_type,page_url\n"
+    (inbox / "day1.csv").write_text(
+        header + "e1,v1,2026-01-01T10:00:00,page_view,/a\n"
+        "e1,v1,2026-01-01T10:00:00,page_view,/b\n"
+        "e2,v1,2026-01-01T10:05:00,page_view,/a\n")
+
+    def web_structure():
+        result = dg.materialize(
+            [*raw_assets, *raw_asset_checks, *build_raw_suite_checks()],
+            resources={"warehouse": WarehouseResource()}, raise_on_error=False)
+        return {(e.asset_key.to_user_string(), e.check_name): e
+                for e in result.get_asset_check_evaluations()}[("raw/web_visits", "contract_structure")]
+
+    structure = web_structure()
+    assert not structure.passed
+    [failure] = structure.metadata["failures"].value
+    assert failure["column"] == "event_id_repeated_in_batch"
+    assert failure["unexpected_count"] == 2 and failure["sample"] == ["e1"]
+
+    # A later batch with another version of e1 (and a new event) is one version per batch.
+    (inbox / "day2.csv").write_text(header + "e1,v1,2026-01-01T10:00:00,page_view,/c\n"
+                                    "e3,v2,2026-01-02T09:00:00,page_view,/a\n")
+    assert web_structure().passed
 
 
 def test_threshold_breach_warns_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
