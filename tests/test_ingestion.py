@@ -36,6 +36,18 @@ def con(data_dir):
     connection.close()
 
 
+@pytest.fixture
+def hashed(monkeypatch) -> list[str]:
+    """The names of the files ingestion hashes (clear it to start counting)."""
+    from pipelines.ingestion import ingest as ingest_module
+
+    names: list[str] = []
+    real_sha256 = ingest_module.file_sha256
+    monkeypatch.setattr(ingest_module, "file_sha256",
+                        lambda path: names.append(path.name) or real_sha256(path))
+    return names
+
+
 def ingest(con, data_dir, source="web_visits"):
     mappings = load_mappings(data_dir / "mappings")
     return ingest_source(con, source, data_dir / "inbox", mappings)
@@ -200,20 +212,16 @@ def test_second_run_ingests_nothing_and_changes_nothing(con, data_dir):
     assert snapshot == {t: rows(con, f"SELECT * FROM raw.{t} ORDER BY ALL") for t in snapshot}
 
 
-def test_files_already_ingested_are_not_read_again(con, data_dir, monkeypatch):
+def test_files_already_ingested_are_not_read_again(con, data_dir, hashed):
     """A file at the same path with the same size and modification time is known from the
     ledger without hashing it again (the inbox keeps every file ever received); a file
     rewritten in place is hashed and ingested."""
     import os
 
-    from pipelines.ingestion import ingest as ingest_module
-
     day1 = write(data_dir / "inbox/web_visits/day1.csv",
                  f"{WEB_HEADER}\ne1,v1,2026-01-05T10:00:00,page_view,/a,,\n")
     ingest(con, data_dir)
-    hashed = []
-    real_sha256 = ingest_module.file_sha256
-    monkeypatch.setattr(ingest_module, "file_sha256", lambda path: hashed.append(path.name) or real_sha256(path))
+    hashed.clear()
     write(data_dir / "inbox/web_visits/day2.csv", f"{WEB_HEADER}\ne2,v1,2026-01-06T10:00:00,page_view,/b,,\n")
     second = ingest(con, data_dir)
     assert hashed == ["day2.csv"]
@@ -241,15 +249,11 @@ def test_a_ledger_from_before_file_times_is_upgraded(con, data_dir):
         ("web_visits/day1.csv", True)]
 
 
-def test_files_ingested_before_the_ledger_kept_times_are_hashed_once_more(con, data_dir, monkeypatch):
-    from pipelines.ingestion import ingest as ingest_module
-
+def test_files_ingested_before_the_ledger_kept_times_are_hashed_once_more(con, data_dir, hashed):
     write(data_dir / "inbox/web_visits/day1.csv", f"{WEB_HEADER}\ne1,v1,2026-01-05T10:00:00,page_view,/a,,\n")
     ingest(con, data_dir)
     con.execute("UPDATE raw._ingested_files SET file_mtime_ns = NULL")  # as an upgraded ledger
-    hashed = []
-    real_sha256 = ingest_module.file_sha256
-    monkeypatch.setattr(ingest_module, "file_sha256", lambda path: hashed.append(path.name) or real_sha256(path))
+    hashed.clear()
     for _ in range(2):
         again = ingest(con, data_dir)
         assert (again.files_ingested, again.rows_read) == (0, 0)

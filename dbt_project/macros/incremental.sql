@@ -64,8 +64,9 @@
 {#- A select of the visitor_id of every visitor whose events changed since `relation` was built:
     the visitor of every version of every event with a version loaded after the watermark of
     `relation` (models calling it declare `-- depends_on: ref('stg_raw__web_visit_versions')`).
-    Used with `in` only, so a null visitor_id (staging tests forbid it) matches nothing; no
-    `is not null` filter, which DuckDB would push into the scan of the whole history. -#}
+    Used with `in` only, so a null visitor_id (ingestion rejects it, a test of the sessionized
+    events forbids it) matches nothing; no `is not null` filter, which DuckDB would push into
+    the scan of the whole history. -#}
 {% macro visitors_to_rebuild(relation) -%}
     {%- set versions = ref('stg_raw__web_visit_versions') -%}
     select distinct versions.visitor_id

@@ -12,7 +12,8 @@ import polars as pl
 
 from pipelines.contract import DUCKDB_TYPES, LINEAGE_COLUMNS, SOURCES, Source
 
-LEDGER = "raw._ingested_files"
+LEDGER_TABLE = "_ingested_files"
+LEDGER = f"raw.{LEDGER_TABLE}"
 RUN_LOG = "raw._ingestion_runs"
 
 LEDGER_COLUMNS = {

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import SOURCES
-from pipelines.ingestion.raw_store import LEDGER, raw_table_names
+from pipelines.ingestion.raw_store import LEDGER, LEDGER_TABLE, raw_table_names
 from pipelines.transform.project import project_source_files
 
 BUILDS_TABLE = "_dbt_builds"
@@ -50,7 +50,7 @@ def raw_state(con: duckdb.DuckDBPyConnection) -> str:
     raw layer yet)."""
     tables = raw_table_names(con)
     digest = hashlib.sha256()
-    if "_ingested_files" in tables:
+    if LEDGER_TABLE in tables:
         for (file_hash,) in con.execute(f"SELECT file_hash FROM {LEDGER} ORDER BY 1").fetchall():
             digest.update(file_hash.encode() + b"\0")
     for name in sorted(SOURCES):
