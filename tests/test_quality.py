@@ -46,7 +46,7 @@ def contacts(**overrides):
     base = {"contact_id": ["c1", "c2", "c3", "c4", "c5"],
             "created_at": [ts("2026-01-01")] * 5, "updated_at": [ts("2026-01-02")] * 5,
             "email": ["a@x.io", "b@x.io", "c@x.io", "d@x.io", "e@x.io"],
-            "lifecycle_stage": ["lead"] * 5}
+            "lifecycle_stage": ["lead"] * 5, "updated_at_before_created_at": [False] * 5}
     base.update(overrides)
     return pd.DataFrame(base)
 
@@ -55,7 +55,7 @@ def opportunities(**overrides):
     base = {"opportunity_id": ["o1", "o2"], "created_at": [ts("2026-01-01")] * 2,
             "updated_at": [ts("2026-01-05")] * 2, "closed_at": [ts("2026-01-05"), pd.NaT],
             "amount": [1000.0, 50.0], "stage": ["closed_won", "proposal"],
-            "won_without_amount": [False, False]}
+            "won_without_amount": [False, False], "closed_at_before_created_at": [False, False]}
     base.update(overrides)
     return pd.DataFrame(base)
 
@@ -89,7 +89,7 @@ def funnel_daily(**overrides):
 
 CASES = [
     ("raw_web_visits", web(event_id=["e1", None, "e3"]), "expect_column_values_to_not_be_null", "event_id", "critical", 1),
-    ("raw_web_visits", web(event_id=["e1", "e1", "e3"], event_id_repeated_in_batch=[True, True, False]), "expect_column_values_to_be_in_set", "event_id_repeated_in_batch", "critical", 2),
+    ("raw_web_visits", web(event_id=["e1", "e1", "e3"], event_id_repeated_in_batch=[True, True, False]), "expect_column_values_to_be_in_set", "event_id_repeated_in_batch", "warning", 2),
     ("raw_web_visits", web(visitor_id=["v1", None, "v2"]), "expect_column_values_to_not_be_null", "visitor_id", "critical", 1),
     ("raw_web_visits", web(occurred_at=[ts("2026-01-01"), ts("2027-01-01"), ts("2026-01-03")]), "expect_column_values_to_be_between", "occurred_at", "critical", 1),
     ("raw_web_visits", web(occurred_at=[ts("1970-01-01"), ts("2026-01-02"), ts("2026-01-03")]), "expect_column_values_to_be_between", "occurred_at", "critical", 1),
@@ -100,15 +100,15 @@ CASES = [
     ("raw_contacts", contacts(contact_id=["c1", None, "c3", "c4", "c5"]), "expect_column_values_to_not_be_null", "contact_id", "critical", 1),
     ("raw_contacts", contacts(contact_id=["c1", "c1", "c3", "c4", "c5"]), "expect_compound_columns_to_be_unique", None, "warning", 2),
     ("raw_contacts", contacts(created_at=[ts("1999-12-31")] + [ts("2026-01-01")] * 4), "expect_column_values_to_be_between", "created_at", "critical", 1),
-    ("raw_contacts", contacts(updated_at=[ts("2025-12-01")] + [ts("2026-01-02")] * 4), "expect_column_pair_values_a_to_be_greater_than_b", "updated_at,created_at", "critical", 1),
+    ("raw_contacts", contacts(updated_at_before_created_at=[True] + [False] * 4), "expect_column_values_to_be_in_set", "updated_at_before_created_at", "critical", 1),
     ("raw_contacts", contacts(email=["bad", "worse@", "a@x.io", "b@x.io", "c@x.io"]), "expect_column_values_to_match_regex", "email", "warning", 2),
     ("raw_contacts", contacts(lifecycle_stage=["lead", "zombie", "lead", "lead", "lead"]), "expect_column_values_to_be_in_set", "lifecycle_stage", "warning", 1),
     ("raw_opportunities", opportunities(opportunity_id=["o1", None]), "expect_column_values_to_not_be_null", "opportunity_id", "critical", 1),
     ("raw_opportunities", opportunities(amount=[-5.0, 50.0]), "expect_column_values_to_be_between", "amount", "critical", 1),
-    ("raw_opportunities", opportunities(closed_at=[ts("2025-12-01"), pd.NaT]), "expect_column_pair_values_a_to_be_greater_than_b", "closed_at,created_at", "critical", 1),
+    ("raw_opportunities", opportunities(closed_at_before_created_at=[True, False]), "expect_column_values_to_be_in_set", "closed_at_before_created_at", "critical", 1),
     ("raw_opportunities", opportunities(stage=["closed_won", "haggling"]), "expect_column_values_to_be_in_set", "stage", "warning", 1),
     ("raw_opportunities", opportunities(won_without_amount=[True, False]), "expect_column_values_to_be_in_set", "won_without_amount", "warning", 1),
-    ("raw_sales_interactions", interactions(interaction_id=["i1", "i1"], interaction_id_repeated_in_batch=[True, True]), "expect_column_values_to_be_in_set", "interaction_id_repeated_in_batch", "critical", 2),
+    ("raw_sales_interactions", interactions(interaction_id=["i1", "i1"], interaction_id_repeated_in_batch=[True, True]), "expect_column_values_to_be_in_set", "interaction_id_repeated_in_batch", "warning", 2),
     ("raw_sales_interactions", interactions(interaction_type=["call", "carrier_pigeon"]), "expect_column_values_to_be_in_set", "interaction_type", "warning", 1),
     ("raw_sales_interactions", interactions(contact_is_known=[True, False]), "expect_column_values_to_be_in_set", "contact_is_known", "warning", 1),
     ("marts_dim_contacts", dim_contacts(contact_id=["c0"] * 2 + [f"c{i}" for i in range(2, 20)]), "expect_column_values_to_be_unique", "contact_id", "critical", 2),
@@ -148,39 +148,68 @@ def test_clean_frames_pass_every_expectation(suite, frame):
     assert all(o.passed for o in outcomes), [o.summary() for o in outcomes if not o.passed]
 
 
-def test_impossible_date_blocks_downstream_and_funnel_quality_says_so(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
-    inbox = tmp_path / "inbox" / "web_visits"
-    inbox.mkdir(parents=True)
-    (inbox / "day1.csv").write_text(
-        "event_id,visitor_id,occurred_at,event_type,page_url\n"
-        "e1,v1,1999-01-01T10:00:00,page_view,/a\n"
-        "e2,v1,2026-01-01T10:00:00,page_view,/a\n")
-
-    @dg.asset(deps=[dg.AssetKey(["raw", "web_visits"])])
-    def downstream():
-        return 1
-
-    from pipelines.runner import record_check_results
-
+def materialize_raw(*extra):
     result = dg.materialize(
-        [*raw_assets, downstream, *raw_asset_checks, *build_raw_suite_checks()],
+        [*raw_assets, *extra, *raw_asset_checks, *build_raw_suite_checks()],
         resources={"warehouse": WarehouseResource()},
         raise_on_error=False,
     )
-    assert not result.success
-    materialized = {e.step_materialization_data.materialization.asset_key
-                    for e in result.get_asset_materialization_events()}
-    assert dg.AssetKey(["raw", "web_visits"]) in materialized
-    assert downstream.key not in materialized, "a failed blocking check stops downstream assets"
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e
                    for e in result.get_asset_check_evaluations()}
+    materialized = {e.step_materialization_data.materialization.asset_key
+                    for e in result.get_asset_materialization_events()}
+    return result, evaluations, materialized
+
+
+@dg.asset(deps=[dg.AssetKey(["raw", "web_visits"])])
+def downstream():
+    return 1
+
+
+WEB_CSV_HEADER = "event_id,visitor_id,occurred_at,event_type,page_url\n"
+
+
+def test_an_impossible_date_in_a_file_is_refused_at_the_door_and_the_run_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
+    inbox = tmp_path / "inbox" / "web_visits"
+    inbox.mkdir(parents=True)
+    (inbox / "day1.csv").write_text(WEB_CSV_HEADER + "e1,v1,1999-01-01T10:00:00,page_view,/a\n"
+                                    "e2,v1,2026-01-01T10:00:00,page_view,/a\n")
+    result, evaluations, materialized = materialize_raw(downstream)
+    assert result.success and downstream.key in materialized
+    assert evaluations[("raw/web_visits", "contract_structure")].passed
+    with WarehouseResource().connect(read_only=True) as con:
+        assert con.execute("SELECT event_id FROM raw.web_visits").fetchall() == [("e2",)]
+        [(line, field, reason)] = con.execute(
+            "SELECT line_number, field, reason FROM raw.web_visits_rejected").fetchall()
+    assert (line, field) == (2, "occurred_at") and "before the timestamp floor" in reason
+
+
+def test_a_defect_that_puts_an_impossible_date_in_raw_blocks_downstream_and_funnel_quality_says_so(
+        tmp_path, monkeypatch, capsys):
+    """The raw suites are the net under the door: only a defect of the pipeline (here, a row
+    written past ingestion) can make them fail, and then they block."""
+    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
+    inbox = tmp_path / "inbox" / "web_visits"
+    inbox.mkdir(parents=True)
+    (inbox / "day1.csv").write_text(WEB_CSV_HEADER + "e2,v1,2026-01-01T10:00:00,page_view,/a\n")
+    assert materialize_raw()[0].success
+    with WarehouseResource().connect() as con:
+        con.execute("INSERT INTO raw.web_visits (event_id, visitor_id, occurred_at, event_type, "
+                    "page_url, _loaded_at) SELECT 'e1', 'v1', TIMESTAMP '1999-01-01 10:00', "
+                    "'page_view', '/a', max(_loaded_at) FROM raw.web_visits")
+    result, evaluations, materialized = materialize_raw(downstream)
+    assert not result.success
+    assert dg.AssetKey(["raw", "web_visits"]) in materialized
+    assert downstream.key not in materialized, "a failed blocking check stops downstream assets"
     structure = evaluations[("raw/web_visits", "contract_structure")]
     assert not structure.passed and structure.blocking
     failures = structure.metadata["failures"].value
     assert failures[0]["column"] == "occurred_at" and failures[0]["sample"] == ["e1"]
     assert failures[0]["unexpected_count"] == 1 and failures[0]["unexpected_percent"] == 50.0
     assert evaluations[("raw/web_visits", "quality_thresholds")].passed
+
+    from pipelines.runner import record_check_results
 
     record_check_results(result)
     assert main(["quality"]) == 1
@@ -189,33 +218,28 @@ def test_impossible_date_blocks_downstream_and_funnel_quality_says_so(tmp_path, 
     assert "1 rows (50.00%)" in report and "e.g. e1" in report
 
 
-def test_two_versions_of_an_event_in_one_batch_block_and_across_batches_do_not(tmp_path, monkeypatch):
+def test_two_versions_of_an_event_in_one_batch_warn_naming_the_key_and_the_run_goes_on(
+        tmp_path, monkeypatch):
     monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
     inbox = tmp_path / "inbox" / "web_visits"
     inbox.mkdir(parents=True)
-    header = "event_id,visitor_id,occurred_at,event_type,page_url\n"
     (inbox / "day1.csv").write_text(
-        header + "e1,v1,2026-01-01T10:00:00,page_view,/a\n"
+        WEB_CSV_HEADER + "e1,v1,2026-01-01T10:00:00,page_view,/a\n"
         "e1,v1,2026-01-01T10:00:00,page_view,/b\n"
         "e2,v1,2026-01-01T10:05:00,page_view,/a\n")
-
-    def web_structure():
-        result = dg.materialize(
-            [*raw_assets, *raw_asset_checks, *build_raw_suite_checks()],
-            resources={"warehouse": WarehouseResource()}, raise_on_error=False)
-        return {(e.asset_key.to_user_string(), e.check_name): e
-                for e in result.get_asset_check_evaluations()}[("raw/web_visits", "contract_structure")]
-
-    structure = web_structure()
-    assert not structure.passed
-    [failure] = structure.metadata["failures"].value
+    result, evaluations, materialized = materialize_raw(downstream)
+    assert result.success and downstream.key in materialized
+    assert evaluations[("raw/web_visits", "contract_structure")].passed
+    thresholds = evaluations[("raw/web_visits", "quality_thresholds")]
+    assert not thresholds.passed and thresholds.severity == dg.AssetCheckSeverity.WARN
+    [failure] = thresholds.metadata["failures"].value
     assert failure["column"] == "event_id_repeated_in_batch"
     assert failure["unexpected_count"] == 2 and failure["sample"] == ["e1"]
 
     # A later batch with another version of e1 (and a new event) is one version per batch.
-    (inbox / "day2.csv").write_text(header + "e1,v1,2026-01-01T10:00:00,page_view,/c\n"
+    (inbox / "day2.csv").write_text(WEB_CSV_HEADER + "e1,v1,2026-01-01T10:00:00,page_view,/c\n"
                                     "e3,v2,2026-01-02T09:00:00,page_view,/a\n")
-    assert web_structure().passed
+    assert materialize_raw()[1][("raw/web_visits", "quality_thresholds")].passed
 
 
 def test_threshold_breach_warns_and_the_run_goes_on(tmp_path, monkeypatch, capsys):

@@ -2,15 +2,20 @@
 trimmed lower-case emails). Vectorised: one polars expression per column and rule.
 
 A row that breaks a rule is rejected with the field and a reason; every other row is kept,
-including rows whose category value is unknown (those are counted and reported).
+including rows whose category value is unknown (those are counted and reported). The value
+limits of pipelines/limits.py are rules too: a value that parses but is impossible (not finite,
+a negative amount, a timestamp before the floor or in the future, an ambiguous year, a close
+before the creation) is rejected here, at the door, never loaded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import polars as pl
 
+from pipelines import limits
 from pipelines.contract import EMAIL, NUMBER, STRING, TIMESTAMP, Source
 from pipelines.ingestion.file_formats import LINE_COLUMN
 
@@ -22,18 +27,30 @@ class ValidationResult:
     unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None = None) -> ValidationResult:
+@dataclass
+class _Typed:
+    """A column converted to its contract type."""
+
+    value: pl.Series
+    problem: pl.Series | None = None  # per row: why a non-empty value could not be converted
+    date_only: pl.Series | None = None  # per row: the timestamp was given as a date alone
+
+
+def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None = None,
+             now: datetime | None = None) -> ValidationResult:
+    """Type, normalise and check `frame` (text columns named as in the contract). `now`
+    (naive UTC, default the current time) bounds future timestamps."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     original = frame
     frame = frame.with_columns(
         pl.lit(None, dtype=pl.String).alias(c) for c in source.columns if c not in frame.columns
     )
-    typed: dict[str, pl.Series] = {}
+    converted: dict[str, _Typed] = {}
     problems: list[tuple[str, pl.Series]] = []  # (field, reason per row, null where fine)
     for name, kind in source.columns.items():
-        value, problem = _normalise(frame.get_column(name), kind, timestamp_format)
-        typed[name] = value
-        if problem is not None:
-            problems.append((name, problem))
+        converted[name] = _normalise(frame.get_column(name), kind, timestamp_format)
+        if converted[name].problem is not None:
+            problems.append((name, converted[name].problem))
         if name in source.required:
             if name not in original.columns:
                 reason = f"required column '{name}' is missing from the file"
@@ -43,6 +60,8 @@ def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None =
                 reason = "required field is empty"
             empty = _clean_text(frame.get_column(name)).is_null()
             problems.append((name, pl.select(pl.when(empty).then(pl.lit(reason))).to_series()))
+    problems.extend(_limit_problems(converted, source, now))
+    typed = {name: c.value for name, c in converted.items()}
 
     reasons = pl.DataFrame([p.alias(f"p{i}") for i, (_, p) in enumerate(problems)]) \
         if problems else pl.DataFrame({"p": pl.Series([None] * frame.height, dtype=pl.String)})
@@ -71,32 +90,112 @@ def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None =
     return ValidationResult(valid, rejected, _unknown_values(valid, source))
 
 
-def _normalise(column: pl.Series, kind: str, timestamp_format: str | None
-               ) -> tuple[pl.Series, pl.Series | None]:
-    """The typed value of a column and, where conversion can fail, a reason series that is
-    non-null for rows whose non-empty value could not be converted."""
+def _normalise(column: pl.Series, kind: str, timestamp_format: str | None) -> _Typed:
+    """The typed value of a column and, where conversion can fail, the reason per row."""
     name = column.name
     if kind in (STRING, EMAIL):
-        text = _clean_text(column)
-        return (text.str.to_lowercase() if kind == EMAIL else text).alias(name), None
+        text = _clean_text(_integral_floats_as_integers(column))
+        return _Typed((text.str.to_lowercase() if kind == EMAIL else text).alias(name))
     if kind == NUMBER:
         if column.dtype.is_numeric():
-            return column.cast(pl.Float64), None
+            return _Typed(column.cast(pl.Float64))
         text = _clean_text(column)
         number = text.cast(pl.Float64, strict=False)
-        return number, _reason(text, number, "not a number")
+        return _Typed(number, _reason(text, number, "not a number"))
     if kind == TIMESTAMP:
-        if isinstance(column.dtype, pl.Datetime):
-            value = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None) \
-                if column.dtype.time_zone else column
-            return value.cast(pl.Datetime("us")), None
-        if isinstance(column.dtype, pl.Date):
-            return column.cast(pl.Datetime("us")), None
-        text = _clean_text(column)
-        parsed = _parse_timestamp(text, timestamp_format).alias(name)
-        expected = f"format '{timestamp_format}'" if timestamp_format else "an ISO 8601 timestamp"
-        return parsed, _reason(text, parsed, f"not {expected}")
+        return _normalise_timestamp(column, timestamp_format)
     raise ValueError(f"unknown column kind {kind!r} for {name}")
+
+
+def _normalise_timestamp(column: pl.Series, timestamp_format: str | None) -> _Typed:
+    name = column.name
+    if isinstance(column.dtype, pl.Datetime):
+        value = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None) \
+            if column.dtype.time_zone else column
+        return _Typed(value.cast(pl.Datetime("us")), date_only=_all(column, False))
+    if isinstance(column.dtype, pl.Date):
+        return _Typed(column.cast(pl.Datetime("us")), date_only=_all(column, True))
+    text = _clean_text(column)
+    parsed = _parse_timestamp(text, timestamp_format).alias(name)
+    if timestamp_format:
+        has_time = any(d in timestamp_format for d in _TIME_DIRECTIVES)
+        expected = f"format '{timestamp_format}'"
+        return _Typed(parsed, _reason(text, parsed, f"not {expected}"), _all(column, not has_time))
+    # Polars reads `26-01-02` with %Y as the year 26: a year must have four digits.
+    short_year = text.str.contains(r"^\d{1,3}[-/.]\d").fill_null(False)
+    parsed = pl.select(pl.when(short_year).then(None).otherwise(parsed)).to_series().alias(name)
+    reason = pl.select(
+        pl.when(short_year).then(pl.lit("ambiguous year (write it with four digits, YYYY-MM-DD): '")
+                                 + text + pl.lit("'"))
+        .otherwise(_reason(text, parsed, "not an ISO 8601 timestamp"))).to_series()
+    return _Typed(parsed, reason, text.str.contains(r"^\d{4}-\d{2}-\d{2}$").fill_null(False))
+
+
+_TIME_DIRECTIVES = ("%H", "%I", "%k", "%l", "%T", "%R", "%c", "%s", "%X")
+
+
+def _all(column: pl.Series, value: bool) -> pl.Series:
+    return pl.Series(column.name, [value] * len(column), dtype=pl.Boolean)
+
+
+def _integral_floats_as_integers(column: pl.Series) -> pl.Series:
+    """An id that a spreadsheet or Parquet writer stored as a float (71200502.0) is the
+    integer's text, not '71200502.0'."""
+    if not column.dtype.is_float():
+        return column
+    whole = column.is_finite() & (column == column.floor()) & (column.abs() < 2**63)
+    return pl.select(
+        pl.when(whole).then(column.cast(pl.Int64, strict=False).cast(pl.String))
+        .otherwise(column.cast(pl.String))).to_series().alias(column.name)
+
+
+def _limit_problems(converted: dict[str, _Typed], source: Source, now: datetime
+                    ) -> list[tuple[str, pl.Series]]:
+    """The values that converted but break a limit of pipelines/limits.py."""
+    floor, latest = limits.timestamp_floor(), limits.latest_allowed(now)
+    problems = []
+    for name, kind in source.columns.items():
+        value = converted[name].value
+        shown = _shown(value)
+        if kind == TIMESTAMP:
+            problems.append((name, pl.select(
+                pl.when(value < floor).then(
+                    pl.lit(f"before the timestamp floor {floor:%Y-%m-%d} "
+                           "(FUNNEL_TIMESTAMP_FLOOR): '") + shown + pl.lit("'"))
+                .when(value > latest).then(
+                    pl.lit(f"in the future: later than {latest:%Y-%m-%d %H:%M} UTC, the run's time "
+                           "plus the tolerance (FUNNEL_FUTURE_TOLERANCE_HOURS): '") + shown + pl.lit("'"))
+            ).to_series()))
+        elif kind == NUMBER:
+            negative = name in limits.NON_NEGATIVE.get(source.name, ())
+            problems.append((name, pl.select(
+                pl.when(value.is_nan() | value.is_infinite()).then(
+                    pl.lit("not a finite number: '") + shown + pl.lit("'"))
+                .when(pl.lit(negative) & (value < 0)).then(
+                    pl.lit("negative amount: '") + shown + pl.lit("'"))
+            ).to_series()))
+    for later, earlier in limits.ORDERED_PAIRS.get(source.name, ()):
+        problems.append((later, _order_problem(converted[later], converted[earlier],
+                                               later, earlier)))
+    return problems
+
+
+def _order_problem(later: _Typed, earlier: _Typed, later_name: str, earlier_name: str
+                   ) -> pl.Series:
+    by_date = later.date_only | earlier.date_only
+    before = pl.select(
+        pl.when(by_date).then(later.value.dt.date() < earlier.value.dt.date())
+        .otherwise(later.value < earlier.value)).to_series()
+    return pl.select(pl.when(before).then(
+        pl.lit(f"before {earlier_name}: '") + _shown(later.value)
+        + pl.lit("' < '") + _shown(earlier.value) + pl.lit("'"))).to_series()
+
+
+def _shown(value: pl.Series) -> pl.Series:
+    """A converted value as a message shows it."""
+    if isinstance(value.dtype, pl.Datetime):
+        return value.dt.to_string("%Y-%m-%d %H:%M:%S")
+    return value.cast(pl.String)
 
 
 def _reason(text: pl.Series, converted: pl.Series, message: str) -> pl.Series:

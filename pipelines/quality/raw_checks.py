@@ -4,6 +4,7 @@ that table), so the nightly cost follows the increment, not the history."""
 import dagster as dg
 import pandas as pd
 
+from pipelines import limits
 from pipelines.ingestion import raw_store
 from pipelines.ingestion.assets import raw_asset_key
 from pipelines.quality.checks import build_suite_checks, query_frame
@@ -17,18 +18,29 @@ REPEATED_IN_BATCH = """coalesce({key} IN (
             SELECT {key} FROM raw.{table} WHERE {{latest}} GROUP BY {key} HAVING count(*) > 1
         ), false) AS {key}_repeated_in_batch"""
 
+
+
+def order_flags(table: str) -> str:
+    """One flag per ordered pair of pipelines/limits.py, compared as dates: the door rejects
+    any finer breach, so on loaded rows only a defect of the pipeline can set it."""
+    return "".join(
+        f",\n               coalesce(cast({later} AS DATE) < cast({earlier} AS DATE), false) "
+        f"AS {later}_before_{earlier}"
+        for later, earlier in limits.ORDERED_PAIRS.get(table, ()))
+
+
 RAW_SUITES = {
     "web_visits": (["event_id"], f"""
         SELECT event_id, visitor_id, occurred_at, event_type, email,
                {REPEATED_IN_BATCH.format(key="event_id", table="web_visits")}
         FROM raw.web_visits WHERE {{latest}}"""),
-    "contacts": (["contact_id"], """
-        SELECT contact_id, created_at, updated_at, email, lifecycle_stage
-        FROM raw.contacts WHERE {latest}"""),
-    "opportunities": (["opportunity_id"], """
+    "contacts": (["contact_id"], f"""
+        SELECT contact_id, created_at, updated_at, email, lifecycle_stage{order_flags("contacts")}
+        FROM raw.contacts WHERE {{latest}}"""),
+    "opportunities": (["opportunity_id"], f"""
         SELECT opportunity_id, created_at, updated_at, closed_at, amount, stage,
-               coalesce(stage = 'closed_won' AND amount IS NULL, false) AS won_without_amount
-        FROM raw.opportunities WHERE {latest}"""),
+               coalesce(stage = 'closed_won' AND amount IS NULL, false) AS won_without_amount{order_flags("opportunities")}
+        FROM raw.opportunities WHERE {{latest}}"""),
     "sales_interactions": (["interaction_id"], f"""
         SELECT interaction_id, occurred_at, interaction_type,
                contact_id IN (SELECT contact_id FROM raw.contacts) AS contact_is_known,

@@ -3,8 +3,9 @@ validation on pandas frames in an in-memory GX context.
 
 Each expectation has a GX `severity`: `critical` (structural: a broken key, an impossible date;
 blocks downstream assets) or `warning` (a threshold breach: reported, the run goes on).
-Bounds that depend on the run (now, the oldest plausible date) are suite parameters:
-`{"$PARAMETER": "now"}` and `{"$PARAMETER": "timestamp_floor"}`.
+Bounds that depend on the run are suite parameters, the same bounds ingestion enforces at the
+door (pipelines/limits.py): `{"$PARAMETER": "timestamp_floor"}`, `{"$PARAMETER":
+"latest_allowed"}` (the run's time plus the future tolerance) and `{"$PARAMETER": "now"}`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import gc
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import settings
+from pipelines import limits, settings
 
-TIMESTAMP_FLOOR = pd.Timestamp(os.environ.get("FUNNEL_TIMESTAMP_FLOOR", "2000-01-01"))
 SAMPLE_SIZE = 10
 
 
@@ -96,10 +95,8 @@ def validate_frame(frame: pd.DataFrame, suite_name: str, key_columns: list[str],
                    now: datetime | None = None) -> list[ExpectationOutcome]:
     document = load_suite_document(suite_name)
     suite = build_suite(document)
-    parameters = {
-        "now": pd.Timestamp(now or datetime.now(UTC).replace(tzinfo=None)),
-        "timestamp_floor": TIMESTAMP_FLOOR,
-    }
+    parameters = {name: pd.Timestamp(bound) for name, bound in
+                  limits.suite_parameters(now or datetime.now(UTC).replace(tzinfo=None)).items()}
     result_format = {"result_format": "COMPLETE",
                      "unexpected_index_column_names": key_columns,
                      "partial_unexpected_count": SAMPLE_SIZE}
