@@ -121,8 +121,10 @@ def _normalise_timestamp(column: pl.Series, timestamp_format: str | None) -> _Ty
         has_time = any(d in timestamp_format for d in _TIME_DIRECTIVES)
         expected = f"format '{timestamp_format}'"
         return _Typed(parsed, _reason(text, parsed, f"not {expected}"), _all(column, not has_time))
-    # Polars reads `26-01-02` with %Y as the year 26: a year must have four digits.
-    short_year = text.str.contains(r"^\d{1,3}[-/.]\d").fill_null(False)
+    # Polars reads `26-01-02` with %Y as the year 26: a year must have four digits. (Only
+    # values parsed before the year 1000 can be such; the pattern runs on those alone.)
+    short_year = (parsed.dt.year() < 1000) & text.str.contains(r"^\d{1,3}[-/.]\d")
+    short_year = short_year.fill_null(False)
     parsed = pl.select(pl.when(short_year).then(None).otherwise(parsed)).to_series().alias(name)
     reason = pl.select(
         pl.when(short_year).then(pl.lit("ambiguous year (write it with four digits, YYYY-MM-DD): '")
@@ -153,42 +155,36 @@ def _limit_problems(converted: dict[str, _Typed], source: Source, now: datetime
                     ) -> list[tuple[str, pl.Series]]:
     """The values that converted but break a limit of pipelines/limits.py."""
     floor, latest = limits.timestamp_floor(), limits.latest_allowed(now)
-    problems = []
+    # (field, rows breaking the rule, message, the value it is compared with where it is a pair)
+    rules: list[tuple[str, pl.Series, str, pl.Series | None]] = []
     for name, kind in source.columns.items():
         value = converted[name].value
-        shown = _shown(value)
         if kind == TIMESTAMP:
-            problems.append((name, pl.select(
-                pl.when(value < floor).then(
-                    pl.lit(f"before the timestamp floor {floor:%Y-%m-%d} "
-                           "(FUNNEL_TIMESTAMP_FLOOR): '") + shown + pl.lit("'"))
-                .when(value > latest).then(
-                    pl.lit(f"in the future: later than {latest:%Y-%m-%d %H:%M} UTC, the run's time "
-                           "plus the tolerance (FUNNEL_FUTURE_TOLERANCE_HOURS): '") + shown + pl.lit("'"))
-            ).to_series()))
+            rules.append((name, value < floor, f"before the timestamp floor {floor:%Y-%m-%d} "
+                          "(FUNNEL_TIMESTAMP_FLOOR)", None))
+            rules.append((name, value > latest, f"in the future: later than {latest:%Y-%m-%d %H:%M} "
+                          "UTC, the run's time plus the tolerance (FUNNEL_FUTURE_TOLERANCE_HOURS)",
+                          None))
         elif kind == NUMBER:
-            negative = name in limits.NON_NEGATIVE.get(source.name, ())
-            problems.append((name, pl.select(
-                pl.when(value.is_nan() | value.is_infinite()).then(
-                    pl.lit("not a finite number: '") + shown + pl.lit("'"))
-                .when(pl.lit(negative) & (value < 0)).then(
-                    pl.lit("negative amount: '") + shown + pl.lit("'"))
-            ).to_series()))
+            rules.append((name, value.is_nan() | value.is_infinite(), "not a finite number", None))
+            if name in limits.NON_NEGATIVE.get(source.name, ()):
+                rules.append((name, value < 0, "negative amount", None))
     for later, earlier in limits.ORDERED_PAIRS.get(source.name, ()):
-        problems.append((later, _order_problem(converted[later], converted[earlier],
-                                               later, earlier)))
+        first, second = converted[later], converted[earlier]
+        by_date = first.date_only | second.date_only
+        before = pl.select(pl.when(by_date).then(first.value.dt.date() < second.value.dt.date())
+                           .otherwise(first.value < second.value)).to_series()
+        rules.append((later, before, f"before {earlier}", second.value))
+    problems = []
+    for name, broken, message, compared in rules:
+        broken = broken.fill_null(False)
+        if not broken.any():  # messages are built only where a rule is broken (rare)
+            continue
+        text = pl.lit(f"{message}: '") + _shown(converted[name].value) + pl.lit("'")
+        if compared is not None:
+            text = text + pl.lit(" < '") + _shown(compared) + pl.lit("'")
+        problems.append((name, pl.select(pl.when(broken).then(text)).to_series()))
     return problems
-
-
-def _order_problem(later: _Typed, earlier: _Typed, later_name: str, earlier_name: str
-                   ) -> pl.Series:
-    by_date = later.date_only | earlier.date_only
-    before = pl.select(
-        pl.when(by_date).then(later.value.dt.date() < earlier.value.dt.date())
-        .otherwise(later.value < earlier.value)).to_series()
-    return pl.select(pl.when(before).then(
-        pl.lit(f"before {earlier_name}: '") + _shown(later.value)
-        + pl.lit("' < '") + _shown(earlier.value) + pl.lit("'"))).to_series()
 
 
 def _shown(value: pl.Series) -> pl.Series:
