@@ -76,6 +76,13 @@ class Source:
     def columns(self) -> dict[str, str]:
         return {**self.required, **self.optional}
 
+    @property
+    def version_columns(self) -> tuple[str, ...]:
+        """What names one version of a record: the key, and its `updated_at` where the
+        source keeps every version (CRM snapshots). Two rows of one batch with the same
+        version but different contents conflict (the later line wins)."""
+        return (self.key, "updated_at") if "updated_at" in self.columns else (self.key,)
+
 
 WEB_VISITS = Source(
     name="web_visits",

@@ -281,6 +281,7 @@ def _prepare_file(path, relative, digest, source, mappings, result):
             result.unknown_values[column][value] = result.unknown_values[column].get(value, 0) + count
             result.problems.append(Problem(display, None, column,
                                            f"{count} row(s) with unknown value '{value}' kept"))
+    result.problems.extend(_version_conflicts(display, source, checked.conflicting_versions))
     valid = checked.valid.with_columns(
         pl.lit(digest).alias("_file_hash"),
         pl.lit(display).alias("_source_file"),
@@ -289,6 +290,23 @@ def _prepare_file(path, relative, digest, source, mappings, result):
                                 str(mapping.path.name) if mapping else None,
                                 contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns)
     return valid, batch
+
+
+def _version_conflicts(display: str, source: Source, conflicts) -> list[Problem]:
+    """A warning per version given twice with different contents in one file."""
+    problems = []
+    for values, lines in conflicts[:MAX_CONFLICTS_NAMED]:
+        named = ", ".join(f"{c} '{v}'" for c, v in zip(source.version_columns, values, strict=True))
+        problems.append(Problem(display, lines[-1], source.key,
+                                f"two versions of {named} conflict in this file (lines "
+                                f"{', '.join(map(str, lines))}): both are kept, the later line wins"))
+    if len(conflicts) > MAX_CONFLICTS_NAMED:
+        problems.append(Problem(display, None, source.key,
+                                f"{len(conflicts) - MAX_CONFLICTS_NAMED} more conflicting versions"))
+    return problems
+
+
+MAX_CONFLICTS_NAMED = 20
 
 
 def ingest_inbox(con, inbox: Path, mappings: list[ColumnMapping], progress=None

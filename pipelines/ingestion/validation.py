@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
 import polars as pl
 
 from pipelines import limits
@@ -25,6 +26,9 @@ class ValidationResult:
     valid: pl.DataFrame  # contract columns, typed, plus LINE_COLUMN
     rejected: pl.DataFrame  # LINE_COLUMN, field, reason, raw_record
     unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
+    # One entry per version (pipelines/contract.py `version_columns`) given with different
+    # contents on several lines of the batch: (the version's values, the lines).
+    conflicting_versions: list[tuple[tuple, list[int]]] = field(default_factory=list)
 
 
 @dataclass
@@ -87,7 +91,8 @@ def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None =
             pl.struct([pl.col(c).cast(pl.String) for c in raw_columns]).struct.json_encode()
         ).to_series() if raw_columns else pl.Series(["{}"] * bad_original.height),
     }).cast({LINE_COLUMN: pl.Int64, "field": pl.String, "reason": pl.String, "raw_record": pl.String})
-    return ValidationResult(valid, rejected, _unknown_values(valid, source))
+    return ValidationResult(valid, rejected, _unknown_values(valid, source),
+                            _conflicting_versions(valid, source))
 
 
 def _normalise(column: pl.Series, kind: str, timestamp_format: str | None) -> _Typed:
@@ -209,6 +214,8 @@ def _clean_text(column: pl.Series) -> pl.Series:
 # could not parse, so the usual file costs one parse per value.
 _ISO_ZONED = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z")
 _ISO_NAIVE = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+# Rare spellings, tried last: an offset of hours alone (`+02`, as PostgreSQL writes it).
+_ISO_RARE = ("%Y-%m-%dT%H:%M:%S%.f%#z",)
 
 
 def _parse_timestamp(text: pl.Series, timestamp_format: str | None) -> pl.Series:
@@ -219,7 +226,7 @@ def _parse_timestamp(text: pl.Series, timestamp_format: str | None) -> pl.Series
     iso = text.str.replace(" ", "T", literal=True).str.replace(r"[zZ]$", "+00:00")
     parsed = pl.Series(text.name, [None] * len(text), dtype=pl.Datetime("us"))
     pending = iso.is_not_null()
-    for fmt in (*_ISO_ZONED, *_ISO_NAIVE):
+    for fmt in (*_ISO_ZONED, *_ISO_NAIVE, *_ISO_RARE):
         if not pending.any():
             break
         indices = pending.arg_true()
@@ -246,3 +253,25 @@ def _unknown_values(valid: pl.DataFrame, source: Source) -> dict[str, dict[str, 
         if counts.height:
             report[column] = dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=False))
     return report
+
+
+def _conflicting_versions(valid: pl.DataFrame, source: Source) -> list[tuple[tuple, list[int]]]:
+    """Versions given twice in the batch with different contents (an exact repeat is not a
+    conflict). Marketing spend has no natural id: its rows are never versions of each other."""
+    if source.name == "marketing_spend" or valid.is_empty():
+        return []
+    version = list(source.version_columns)
+    # Hashes first, sorted with numpy (a fifth of is_duplicated's time on 1M keys): a batch
+    # almost never repeats a version; a collision only adds a candidate, dropped below.
+    hashes = valid.select(pl.struct(version).hash()).to_series().to_numpy()
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
+        return []
+    twice = valid.filter(pl.Series(np.isin(hashes, repeated)))
+    contents = twice.unique(subset=list(source.columns))
+    conflicting = contents.filter(pl.struct(version).is_duplicated()).select(version).unique()
+    lines = (twice.join(conflicting, on=version, nulls_equal=True)
+             .group_by(version).agg(pl.col(LINE_COLUMN).sort()).sort(version))
+    return [(tuple(row[c] for c in version), row[LINE_COLUMN])
+            for row in lines.iter_rows(named=True)]
