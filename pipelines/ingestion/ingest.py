@@ -221,7 +221,7 @@ def _prepare_file(path, relative, digest, source, mappings, result):
     try:
         file_format = detect_format(path)[0]
         wanted = mapping.file_columns if mapping else list(source.columns)
-        contents = read_inbox_file(path, json_columns=wanted)
+        contents = read_inbox_file(path, columns=wanted)
     except UnreadableFileError as exc:
         message = f"file could not be read and was not loaded: {exc}"
         result.problems.append(Problem(display, None, None, message, "error"))
@@ -236,15 +236,16 @@ def _prepare_file(path, relative, digest, source, mappings, result):
                                     file_mtime_ns=stat.st_mtime_ns)
         return None, batch
 
+    result.problems.extend(Problem(display, None, None, note) for note in contents.notes)
     frame = contents.frame
     if mapping:
         frame = apply_mapping(frame, mapping, keep=[LINE_COLUMN])
-        missing = [c for c in mapping.file_columns if c not in contents.frame.columns]
+        missing = [c for c in mapping.file_columns if c not in contents.columns]
         for column in missing:
             result.problems.append(Problem(display, None, column,
                                            f"column named by mapping {mapping.path.name} is not in the file"))
     else:
-        extra = [c for c in frame.columns if c != LINE_COLUMN and c not in source.columns]
+        extra = [c for c in contents.columns if c not in source.columns]
         for column in extra:
             result.problems.append(Problem(
                 display, None, column,
@@ -255,18 +256,10 @@ def _prepare_file(path, relative, digest, source, mappings, result):
         result.problems.append(Problem(display, None, None, "file holds no rows"))
 
     checked = validate(frame, source, mapping.timestamp_format if mapping else None)
-    unparseable = pl.DataFrame(
-        {"line_number": [u.line for u in contents.unparseable],
-         "field": [u.field for u in contents.unparseable],
-         "reason": [u.reason for u in contents.unparseable],
-         "raw_record": [u.text for u in contents.unparseable]},
-        schema={"line_number": pl.Int64, "field": pl.String, "reason": pl.String,
-                "raw_record": pl.String},
-    )
     rejected = pl.concat([
         checked.rejected.rename({LINE_COLUMN: "line_number"}).select(
             "line_number", "field", "reason", "raw_record"),
-        unparseable,
+        contents.unparseable_frame(),
     ]).sort("line_number")
     for row in rejected.head(50).iter_rows(named=True):
         result.problems.append(Problem(display, row["line_number"], row["field"],
