@@ -20,6 +20,7 @@ import polars as pl
 from pipelines.contract import SOURCES, Source
 from pipelines.faults import crash_point
 from pipelines.ingestion import raw_store
+from pipelines.ingestion.balance import balance_of_files
 from pipelines.ingestion.file_formats import (
     LINE_COLUMN,
     UnreadableFileError,
@@ -152,7 +153,7 @@ def ingest_source(
     if group_files:
         _commit(con, source, group_frames, group_files, run_id, started)
 
-    balance = raw_store.balance_of_files(con, ingested_hashes)
+    balance = balance_of_files(con, ingested_hashes)
     for item in balance:
         result.files_ingested += 1
         result.rows_read += item["rows_read"]
@@ -280,7 +281,9 @@ def _prepare_file(path, relative, digest, source, mappings, result):
     )
     batch = raw_store.FileBatch(digest, display, file_format, size,
                                 str(mapping.path.name) if mapping else None,
-                                contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns)
+                                contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns,
+                                lines_counted=contents.lines_counted,
+                                continuation_lines=contents.continuation_lines)
     return valid, batch
 
 
