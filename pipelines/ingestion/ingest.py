@@ -24,7 +24,6 @@ from pipelines.ingestion.balance import balance_of_files
 from pipelines.ingestion.file_formats import (
     LINE_COLUMN,
     UnreadableFileError,
-    detect_format,
     read_inbox_file,
 )
 from pipelines.ingestion.mapping import ColumnMapping, apply_mapping, mapping_for
@@ -214,29 +213,35 @@ def _empty_valid(source: Source) -> pl.DataFrame:
 
 def _prepare_file(path, relative, digest, source, mappings, result):
     """Read, map and validate one file. Returns its valid rows (with lineage columns) and its
-    ledger entry. Never raises for bad data: problems become rejected rows and messages."""
+    ledger entry. Never raises: bad rows become rejected rows, and a file that cannot be read,
+    whatever the reason, becomes an "unreadable" ledger entry naming the file and the error,
+    so that the other files of the source still load."""
     display = ledger_path(source.name, relative)
     mapping = mapping_for(source.name, relative, mappings)
-    stat = path.stat()
-    size = stat.st_size
     try:
-        file_format = detect_format(path)[0]
-        wanted = mapping.file_columns if mapping else list(source.columns)
-        contents = read_inbox_file(path, columns=wanted)
+        return _read_map_validate(path, display, digest, source, mapping, result)
     except UnreadableFileError as exc:
         message = f"file could not be read and was not loaded: {exc}"
-        result.problems.append(Problem(display, None, None, message, "error"))
-        log.error("%s: %s", display, message)
-        rejected = pl.DataFrame({"line_number": [None], "field": [None], "reason": [message],
-                                 "raw_record": [None]},
-                                schema={"line_number": pl.Int64, "field": pl.String,
-                                        "reason": pl.String, "raw_record": pl.String})
-        batch = raw_store.FileBatch(digest, display, path.suffix.lstrip("."), size,
-                                    str(mapping.path) if mapping else None, 0, rejected,
-                                    status="unreadable", message=message,
-                                    file_mtime_ns=stat.st_mtime_ns)
-        return None, batch
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop its source's step
+        log.exception("%s: unexpected error while reading the file", display)
+        message = (f"file could not be read and was not loaded: unexpected {type(exc).__name__}: "
+                   f"{exc} (the other files of {source.name} were loaded; please report this)")
+    result.problems[:] = [Problem(display, None, None, message, "error")]
+    result.unknown_values.clear()
+    log.error("%s: %s", display, message)
+    try:
+        stat = path.stat()
+    except OSError:  # gone since it was listed: the ledger entry says why it was not loaded
+        stat = None
+    return None, raw_store.FileBatch.unreadable(
+        digest, display, path.suffix.lstrip("."), stat.st_size if stat else 0,
+        str(mapping.path) if mapping else None, message, stat.st_mtime_ns if stat else None)
 
+
+def _read_map_validate(path, display, digest, source, mapping, result):
+    stat = path.stat()
+    wanted = mapping.file_columns if mapping else list(source.columns)
+    contents = read_inbox_file(path, columns=wanted)
     result.problems.extend(Problem(display, None, None, note) for note in contents.notes)
     frame = contents.frame
     if mapping:
@@ -279,7 +284,7 @@ def _prepare_file(path, relative, digest, source, mappings, result):
         pl.lit(digest).alias("_file_hash"),
         pl.lit(display).alias("_source_file"),
     )
-    batch = raw_store.FileBatch(digest, display, file_format, size,
+    batch = raw_store.FileBatch(digest, display, contents.file_format, stat.st_size,
                                 str(mapping.path.name) if mapping else None,
                                 contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns,
                                 lines_counted=contents.lines_counted,

@@ -144,6 +144,18 @@ class FileBatch:
         # A file-level rejection (line_number null) is not a row of the file.
         return self.rejected.filter(pl.col("line_number").is_not_null()).height
 
+    @classmethod
+    def unreadable(cls, file_hash: str, file_path: str, file_format: str, file_bytes: int,
+                   mapping_file: str | None, message: str, file_mtime_ns: int | None
+                   ) -> FileBatch:
+        """The entry of a file that could not be read: one file-level rejection, no rows."""
+        rejected = pl.DataFrame(
+            {"line_number": [None], "field": [None], "reason": [message], "raw_record": [None]},
+            schema={"line_number": pl.Int64, "field": pl.String, "reason": pl.String,
+                    "raw_record": pl.String})
+        return cls(file_hash, file_path, file_format, file_bytes, mapping_file, 0, rejected,
+                   status="unreadable", message=message, file_mtime_ns=file_mtime_ns)
+
 
 def load_batch(
     con: duckdb.DuckDBPyConnection,
