@@ -302,6 +302,16 @@ def test_an_ndjson_object_or_array_value_is_a_rejected_row(con, inbox, separator
     assert_accounted(con, result, "nested.ndjson", records=3)
 
 
+@pytest.mark.parametrize("separator", [b"\n", b"\n\n"], ids=["fast path", "line by line"])
+def test_ndjson_values_read_the_same_on_both_paths(con, inbox, separator):
+    line = (b'{"event_id":71200502.0,"visitor_id":7,"occurred_at":"2026-01-05T10:00:00",'
+            b'"event_type":"page_view","page_url":"/a","time_on_page_s":4.50}')
+    result = ingest(con, inbox, {"numbers.ndjson": separator.join([line, b""])})
+    assert con.execute("SELECT event_id, visitor_id, time_on_page_s FROM raw.web_visits "
+                       "WHERE event_id <> 'clean1'").fetchall() == [("71200502", "7", 4.5)]
+    assert_accounted(con, result, "numbers.ndjson", records=1)
+
+
 def test_a_broken_ndjson_line_keeps_its_text(con, inbox):
     broken = b'{"event_id":"e2", oops}'
     result = ingest(con, inbox, {"broken.ndjson": b"\n".join([NDJSON_OK, broken, b""])})

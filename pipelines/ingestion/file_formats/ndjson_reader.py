@@ -111,8 +111,12 @@ def _nested_reason(column: str) -> str:
 
 
 def _json_value_to_text(value: object) -> str | None:
+    """As polars writes it on the fast path: an integral number without '.0' (an id
+    exported as 71200502.0 stays '71200502')."""
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
