@@ -7,6 +7,7 @@ import dagster as dg
 from pipelines import settings
 from pipelines.contract import SOURCES
 from pipelines.ingestion import raw_parquet, raw_store
+from pipelines.ingestion.balance import balance_of_files
 from pipelines.ingestion.ingest import SourceIngestion, ingest_source
 from pipelines.ingestion.mapping import load_mappings
 from pipelines.warehouse import WarehouseResource
@@ -68,14 +69,15 @@ def build_balance_check(source: str) -> dg.AssetChecksDefinition:
         name="rows_balance",
         blocking=True,
         description="Every ingested file balances: rows read = loaded + rejected + exact "
-        "repeats, and the raw tables hold exactly the rows the ledger claims.",
+        "repeats, the records counted in the file without its parser are all accounted for, "
+        "and the raw tables hold exactly the rows the ledger claims.",
     )
     def _balance(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
             raw_store.ensure_raw_schema(con)
             hashes = [r[0] for r in con.execute(
                 f"SELECT file_hash FROM {raw_store.LEDGER} WHERE source = ?", [source]).fetchall()]
-            balance = raw_store.balance_of_files(con, hashes)
+            balance = balance_of_files(con, hashes)
         broken = [b for b in balance if not b["is_balanced"]]
         totals = {k: sum(b[k] for b in balance) for k in
                   ("rows_read", "rows_loaded", "rows_rejected", "rows_repeated")}

@@ -20,10 +20,10 @@ import polars as pl
 from pipelines.contract import SOURCES, Source
 from pipelines.faults import crash_point
 from pipelines.ingestion import raw_store
+from pipelines.ingestion.balance import balance_of_files
 from pipelines.ingestion.file_formats import (
     LINE_COLUMN,
     UnreadableFileError,
-    detect_format,
     read_inbox_file,
 )
 from pipelines.ingestion.mapping import ColumnMapping, apply_mapping, mapping_for
@@ -152,7 +152,7 @@ def ingest_source(
     if group_files:
         _commit(con, source, group_frames, group_files, run_id, started)
 
-    balance = raw_store.balance_of_files(con, ingested_hashes)
+    balance = balance_of_files(con, ingested_hashes)
     for item in balance:
         result.files_ingested += 1
         result.rows_read += item["rows_read"]
@@ -213,38 +213,45 @@ def _empty_valid(source: Source) -> pl.DataFrame:
 
 def _prepare_file(path, relative, digest, source, mappings, result):
     """Read, map and validate one file. Returns its valid rows (with lineage columns) and its
-    ledger entry. Never raises for bad data: problems become rejected rows and messages."""
+    ledger entry. Never raises: bad rows become rejected rows, and a file that cannot be read,
+    whatever the reason, becomes an "unreadable" ledger entry naming the file and the error,
+    so that the other files of the source still load."""
     display = ledger_path(source.name, relative)
     mapping = mapping_for(source.name, relative, mappings)
-    stat = path.stat()
-    size = stat.st_size
     try:
-        file_format = detect_format(path)[0]
-        wanted = mapping.file_columns if mapping else list(source.columns)
-        contents = read_inbox_file(path, json_columns=wanted)
+        return _read_map_validate(path, display, digest, source, mapping, result)
     except UnreadableFileError as exc:
         message = f"file could not be read and was not loaded: {exc}"
-        result.problems.append(Problem(display, None, None, message, "error"))
-        log.error("%s: %s", display, message)
-        rejected = pl.DataFrame({"line_number": [None], "field": [None], "reason": [message],
-                                 "raw_record": [None]},
-                                schema={"line_number": pl.Int64, "field": pl.String,
-                                        "reason": pl.String, "raw_record": pl.String})
-        batch = raw_store.FileBatch(digest, display, path.suffix.lstrip("."), size,
-                                    str(mapping.path) if mapping else None, 0, rejected,
-                                    status="unreadable", message=message,
-                                    file_mtime_ns=stat.st_mtime_ns)
-        return None, batch
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop its source's step
+        log.exception("%s: unexpected error while reading the file", display)
+        message = (f"file could not be read and was not loaded: unexpected {type(exc).__name__}: "
+                   f"{exc} (the other files of {source.name} were loaded; please report this)")
+    result.problems[:] = [Problem(display, None, None, message, "error")]
+    result.unknown_values.clear()
+    log.error("%s: %s", display, message)
+    try:
+        stat = path.stat()
+    except OSError:  # gone since it was listed: the ledger entry says why it was not loaded
+        stat = None
+    return None, raw_store.FileBatch.unreadable(
+        digest, display, path.suffix.lstrip("."), stat.st_size if stat else 0,
+        str(mapping.path) if mapping else None, message, stat.st_mtime_ns if stat else None)
 
+
+def _read_map_validate(path, display, digest, source, mapping, result):
+    stat = path.stat()
+    wanted = mapping.file_columns if mapping else list(source.columns)
+    contents = read_inbox_file(path, columns=wanted)
+    result.problems.extend(Problem(display, None, None, note) for note in contents.notes)
     frame = contents.frame
     if mapping:
         frame = apply_mapping(frame, mapping, keep=[LINE_COLUMN])
-        missing = [c for c in mapping.file_columns if c not in contents.frame.columns]
+        missing = [c for c in mapping.file_columns if c not in contents.columns]
         for column in missing:
             result.problems.append(Problem(display, None, column,
                                            f"column named by mapping {mapping.path.name} is not in the file"))
     else:
-        extra = [c for c in frame.columns if c != LINE_COLUMN and c not in source.columns]
+        extra = [c for c in contents.columns if c not in source.columns]
         for column in extra:
             result.problems.append(Problem(
                 display, None, column,
@@ -255,18 +262,10 @@ def _prepare_file(path, relative, digest, source, mappings, result):
         result.problems.append(Problem(display, None, None, "file holds no rows"))
 
     checked = validate(frame, source, mapping.timestamp_format if mapping else None)
-    unparseable = pl.DataFrame(
-        {"line_number": [u.line for u in contents.unparseable],
-         "field": [u.field for u in contents.unparseable],
-         "reason": [u.reason for u in contents.unparseable],
-         "raw_record": [u.text for u in contents.unparseable]},
-        schema={"line_number": pl.Int64, "field": pl.String, "reason": pl.String,
-                "raw_record": pl.String},
-    )
     rejected = pl.concat([
         checked.rejected.rename({LINE_COLUMN: "line_number"}).select(
             "line_number", "field", "reason", "raw_record"),
-        unparseable,
+        contents.unparseable_frame(),
     ]).sort("line_number")
     for row in rejected.head(50).iter_rows(named=True):
         result.problems.append(Problem(display, row["line_number"], row["field"],
@@ -286,9 +285,11 @@ def _prepare_file(path, relative, digest, source, mappings, result):
         pl.lit(digest).alias("_file_hash"),
         pl.lit(display).alias("_source_file"),
     )
-    batch = raw_store.FileBatch(digest, display, file_format, size,
+    batch = raw_store.FileBatch(digest, display, contents.file_format, stat.st_size,
                                 str(mapping.path.name) if mapping else None,
-                                contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns)
+                                contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns,
+                                lines_counted=contents.lines_counted,
+                                continuation_lines=contents.continuation_lines)
     return valid, batch
 
 

@@ -31,10 +31,15 @@ LEDGER_COLUMNS = {
     "rows_repeated": "BIGINT",
     "run_id": "VARCHAR",
     "ingested_at": "TIMESTAMP",
-    # With file_path and file_bytes, lets a later run know the file without reading it again
-    # (added after the first release: ensure_raw_schema adds it to older ledgers).
+    # Columns added after the first release (ensure_raw_schema adds them to older ledgers).
+    # With file_path and file_bytes, lets a later run know the file without reading it again:
     "file_mtime_ns": "BIGINT",
+    # Records in the file counted without its parser (non-blank lines, Parquet footer), and
+    # the extra lines of its multi-line records: see balance.py. Null: not counted.
+    "lines_counted": "BIGINT",
+    "continuation_lines": "BIGINT",
 }
+LATER_LEDGER_COLUMNS = ("file_mtime_ns", "lines_counted", "continuation_lines")
 REJECTED_COLUMNS = {
     "source_file": "VARCHAR",
     "line_number": "BIGINT",  # null when the whole file was unreadable
@@ -74,8 +79,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_ddl(f"raw.{source.name}", raw_table_columns(source)))
         con.execute(_ddl(f"raw.{source.name}_rejected", REJECTED_COLUMNS))
     con.execute(_ddl(LEDGER, LEDGER_COLUMNS))
-    con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS file_mtime_ns "
-                f"{LEDGER_COLUMNS['file_mtime_ns']}")
+    for column in LATER_LEDGER_COLUMNS:
+        con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS {column} "
+                    f"{LEDGER_COLUMNS[column]}")
     con.execute(_ddl(RUN_LOG, RUN_LOG_COLUMNS))
 
 
@@ -130,11 +136,25 @@ class FileBatch:
     status: str = "loaded"
     message: str | None = None
     file_mtime_ns: int | None = None
+    lines_counted: int | None = None
+    continuation_lines: int = 0
 
     @property
     def rows_rejected(self) -> int:
         # A file-level rejection (line_number null) is not a row of the file.
         return self.rejected.filter(pl.col("line_number").is_not_null()).height
+
+    @classmethod
+    def unreadable(cls, file_hash: str, file_path: str, file_format: str, file_bytes: int,
+                   mapping_file: str | None, message: str, file_mtime_ns: int | None
+                   ) -> FileBatch:
+        """The entry of a file that could not be read: one file-level rejection, no rows."""
+        rejected = pl.DataFrame(
+            {"line_number": [None], "field": [None], "reason": [message], "raw_record": [None]},
+            schema={"line_number": pl.Int64, "field": pl.String, "reason": pl.String,
+                    "raw_record": pl.String})
+        return cls(file_hash, file_path, file_format, file_bytes, mapping_file, 0, rejected,
+                   status="unreadable", message=message, file_mtime_ns=file_mtime_ns)
 
 
 def load_batch(
@@ -213,7 +233,8 @@ def load_batch(
                 [batch.file_hash, source.name, batch.file_path, batch.file_format,
                  batch.file_bytes, batch.mapping_file, batch.status, batch.message,
                  batch.rows_read, file_counts["loaded"], batch.rows_rejected,
-                 file_counts["repeated"], run_id, loaded_at, batch.file_mtime_ns],
+                 file_counts["repeated"], run_id, loaded_at, batch.file_mtime_ns,
+                 batch.lines_counted, batch.continuation_lines],
             )
         con.execute("DROP TABLE incoming_repeats")
         con.execute("DROP TABLE candidate_keys")
@@ -248,48 +269,3 @@ def record_run(con: duckdb.DuckDBPyConnection, row: dict) -> None:
         f"INSERT INTO {RUN_LOG} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
         [row[c] for c in columns],
     )
-
-
-def balance_of_files(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> list[dict]:
-    """For each file: what the ledger says against what the tables hold. A file balances when
-    rows_read = loaded + rejected + repeated and the tables hold exactly the loaded and rejected
-    rows the ledger claims."""
-    if not file_hashes:
-        return []
-    con.execute("CREATE OR REPLACE TEMP TABLE balance_files (file_hash VARCHAR)")
-    con.executemany("INSERT INTO balance_files VALUES (?)", [[h] for h in file_hashes])
-    unions_loaded = " UNION ALL ".join(
-        f"SELECT _file_hash AS file_hash, count(*) AS n FROM raw.{s} "
-        f"WHERE _file_hash IN (SELECT file_hash FROM balance_files) GROUP BY 1"
-        for s in SOURCES
-    )
-    unions_rejected = " UNION ALL ".join(
-        f"SELECT file_hash, count(*) AS n FROM raw.{s}_rejected "
-        f"WHERE line_number IS NOT NULL AND file_hash IN (SELECT file_hash FROM balance_files) "
-        f"GROUP BY 1"
-        for s in SOURCES
-    )
-    rows = con.execute(
-        f"""
-        SELECT l.file_hash, l.source, l.file_path, l.rows_read, l.rows_loaded, l.rows_rejected,
-               l.rows_repeated, coalesce(t.n, 0) AS rows_in_table,
-               coalesce(r.n, 0) AS rejected_in_table
-        FROM {LEDGER} l
-        LEFT JOIN ({unions_loaded}) t USING (file_hash)
-        LEFT JOIN ({unions_rejected}) r USING (file_hash)
-        WHERE l.file_hash IN (SELECT file_hash FROM balance_files)
-        ORDER BY l.file_path
-        """
-    ).fetchall()
-    names = ["file_hash", "source", "file_path", "rows_read", "rows_loaded", "rows_rejected",
-             "rows_repeated", "rows_in_table", "rejected_in_table"]
-    result = []
-    for row in rows:
-        item = dict(zip(names, row, strict=False))
-        item["is_balanced"] = (
-            item["rows_read"] == item["rows_loaded"] + item["rows_rejected"] + item["rows_repeated"]
-            and item["rows_in_table"] == item["rows_loaded"]
-            and item["rejected_in_table"] == item["rows_rejected"]
-        )
-        result.append(item)
-    return result

@@ -1,0 +1,71 @@
+"""Reading one inbox file into a polars frame, whatever its format, without losing a row.
+
+Each format has its reader (csv_reader, ndjson_reader, parquet_reader): a fast path where the
+whole file is read at once when its result can be trusted line for line, and a careful path
+that returns every record it cannot split into fields as an unparseable record with its line
+number and raw text. Independently of them, record_count counts the records in the bytes, so
+that the balance can tell when a reader lost one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+
+from pipelines.ingestion.file_formats import csv_reader, ndjson_reader, parquet_reader
+from pipelines.ingestion.file_formats.contents import (
+    LINE_COLUMN,
+    FileContents,
+    UnparseableRecord,
+    UnreadableFileError,
+)
+from pipelines.ingestion.file_formats.record_count import count_records
+from pipelines.ingestion.file_formats.text_bytes import normalise_text
+
+__all__ = ["FORMATS", "LINE_COLUMN", "FileContents", "UnparseableRecord", "UnreadableFileError",
+           "detect_format", "read_inbox_file"]
+
+FORMATS = ("csv", "parquet", "ndjson")
+_EXTENSIONS = {"csv": "csv", "txt": "csv", "parquet": "parquet", "pq": "parquet",
+               "ndjson": "ndjson", "jsonl": "ndjson", "json": "ndjson"}
+
+
+def detect_format(path: Path) -> tuple[str, bool]:
+    """('csv' | 'parquet' | 'ndjson', gzipped?) from the file name."""
+    suffixes = [s.lower() for s in path.suffixes]
+    compressed = bool(suffixes) and suffixes[-1] == ".gz"
+    if compressed:
+        suffixes = suffixes[:-1]
+    ext = suffixes[-1].lstrip(".") if suffixes else ""
+    if ext not in _EXTENSIONS:
+        raise UnreadableFileError(
+            f"unknown file type '{path.name}': expected .csv, .parquet or .ndjson (optionally .gz)"
+        )
+    return _EXTENSIONS[ext], compressed
+
+
+def read_inbox_file(path: Path, columns: list[str] | None = None) -> FileContents:
+    """Read a CSV, Parquet or NDJSON file (gzip allowed). `columns` names the columns the caller
+    uses: the only ones read from Parquet, the ones taken from NDJSON objects (NDJSON has no
+    header to tell them), the ones whose name the header may not repeat (None: all)."""
+    file_format, compressed = detect_format(path)
+    data = _read_bytes(path, compressed)
+    if file_format != "parquet":
+        data = normalise_text(data)
+    if file_format == "parquet":
+        contents = parquet_reader.read_parquet(data, columns)
+    elif file_format == "csv":
+        contents = csv_reader.read_csv(data, columns)
+    else:
+        contents = ndjson_reader.read_ndjson(data, columns or [])
+    contents.lines_counted = count_records(data, file_format)
+    return contents
+
+
+def _read_bytes(path: Path, compressed: bool) -> bytes:
+    try:
+        raw = path.read_bytes()
+        return gzip.decompress(raw) if compressed else raw
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFileError(f"cannot read {path.name}: {exc}") from exc
