@@ -116,7 +116,7 @@ def test_after_an_unbalanced_quote_each_following_record_is_recovered_or_quarant
     assert [(r[0], r[3]) for r in rejected(con, "quote.csv")] == [
         (3, opening.decode()), (4, closing.decode())]
     reasons = [r[2] for r in rejected(con, "quote.csv")]
-    assert reasons[0].startswith("unbalanced quote") and reasons[1] == "expected 7 fields, found 2"
+    assert reasons[0].startswith("unbalanced quote") and reasons[1].endswith("expected 7 fields, found 2")
     assert_accounted(con, result, "quote.csv", records=4)
 
 

@@ -12,7 +12,7 @@ UNREADABLE = "unreadable"  # in the ledger as unreadable, named with a file-leve
 IGNORED = "ignored"  # not in the ledger (left in the inbox), named in a message
 
 # Spellings of a reason used by several groups of cases.
-DUPLICATE_NAME = ("duplicate", "twice", "more than one")
+DUPLICATE_NAME = ("duplicate", "twice", "more than one", "more than once")
 
 
 @dataclass(frozen=True)

@@ -123,8 +123,11 @@ def _read_by_record(data: bytes, wanted: list[str] | None) -> FileContents:
         # it loads or not, its lines after the first belong to it.
         continuation += _non_blank(lines, record.first + 1, record.end)
         if len(record.row) != width:
-            unparseable.append(UnparseableRecord(
-                line, f"expected {width} fields, found {len(record.row)}", _raw(lines, record)))
+            raw = _raw(lines, record)
+            reason = f"expected {width} fields, found {len(record.row)}"
+            if raw.count('"') % 2:  # e.g. a quote opened on the last line, never closed
+                reason = f"unbalanced quote: a quote on this line has no partner; {reason}"
+            unparseable.append(UnparseableRecord(line, reason, raw))
         elif not valid_utf8 and (bad := _invalid_field(header_record.row, record.row)):
             unparseable.append(UnparseableRecord(
                 line, "value is not valid UTF-8 text (re-export the file as UTF-8)",

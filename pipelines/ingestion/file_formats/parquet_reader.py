@@ -87,7 +87,7 @@ def _column(table: pa.Table, name: str, problems: dict[int, tuple[str, str]]) ->
             return pl.Series(name, pc.cast(column, pa.string()))
         except Exception:  # noqa: BLE001 - not even as text: the column's rows are rejected
             pass
-    reason = (f"column '{name}' holds {arrow_type} values in this Parquet file; one value "
+    reason = (f"column '{name}' holds nested {arrow_type} values in this Parquet file; one value "
               "(text, number, timestamp) per row was expected")
     for index in pc.indices_nonzero(pc.is_valid(column)).to_pylist():
         problems.setdefault(index, (name, reason))
