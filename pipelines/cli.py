@@ -1,7 +1,9 @@
 """The `funnel` command line: generate sample data, ingest, run the whole pipeline.
 
 Quiet by default (a summary line per step), `--verbose` for progress and Dagster's log.
-Exit codes: 0 success, 1 the run failed or a blocking check failed, 2 wrong usage.
+Exit codes: 0 success, 1 the run failed, a blocking check failed, a mapping is broken or
+another run holds the data directory, 2 wrong usage. Every error a user can cause is one line
+saying what to do next (no traceback).
 """
 
 from __future__ import annotations
@@ -103,17 +105,57 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "target", None):
         os.environ["FUNNEL_DBT_TARGET"] = args.target
     console = Console(args.verbose, args.quiet)
+    if args.command not in CREATES_DATA_DIR and not _data_dir_exists(args, console):
+        return EXIT_USAGE
     handler = logging.StreamHandler()
     # Records of libraries' own loggers propagate past logger levels: filter at the handler.
     handler.setLevel(logging.INFO if args.verbose else logging.CRITICAL)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL,
                         handlers=[handler])
+    from pipelines.run_lock import RunLockHeld
+
     try:
         return COMMANDS[args.command](args, console)
+    except RunLockHeld as held:
+        console.error(str(held))
+        return EXIT_FAILED
     except KeyboardInterrupt:
         console.error("interrupted")
         return 130
+
+
+def _data_dir_exists(args, console: Console) -> bool:
+    from pipelines import settings
+
+    data_dir = settings.data_dir()
+    if data_dir.is_dir():
+        return True
+    given = ("--data-dir" if args.data_dir else
+             "FUNNEL_DATA_DIR" if os.environ.get("FUNNEL_DATA_DIR") else "the default")
+    console.error(f"data directory {data_dir} (from {given}) does not exist: check the path, "
+                  f"or start one with `funnel demo --data-dir {data_dir}`")
+    return False
+
+
+def _inbox_exists(console: Console) -> bool:
+    from pipelines import settings
+    from pipelines.contract import SOURCES
+
+    inbox = settings.inbox_dir()
+    if inbox.is_dir():
+        return True
+    console.error(f"no inbox at {inbox}: put each source's files in {inbox}/<source>/ "
+                  f"({', '.join(SOURCES)}), or write sample files with `funnel generate`")
+    return False
+
+
+def _holding_run_lock(command: str):
+    """The data directory's run lock, held for the whole command (pipelines/run_lock.py)."""
+    from pipelines import settings
+    from pipelines.run_lock import run_lock
+
+    return run_lock(settings.data_dir(), command)
 
 
 def cmd_generate(args, console: Console) -> int:
@@ -132,27 +174,34 @@ def cmd_generate(args, console: Console) -> int:
 def cmd_ingest(args, console: Console) -> int:
     from pipelines.runner import run_ingestion
 
-    return run_ingestion(console)
+    if not _inbox_exists(console):
+        return EXIT_FAILED
+    with _holding_run_lock("ingest"):
+        return run_ingestion(console)
 
 
 def cmd_run(args, console: Console) -> int:
     from pipelines.runner import run_pipeline
 
-    return run_pipeline(console, rebuild=getattr(args, "rebuild", False))
+    if not _inbox_exists(console):
+        return EXIT_FAILED
+    with _holding_run_lock("run"):
+        return run_pipeline(console, rebuild=getattr(args, "rebuild", False))
 
 
 def cmd_demo(args, console: Console) -> int:
     from pipelines import settings
 
-    inbox = settings.inbox_dir()
-    if inbox.is_dir() and any(p.is_file() for p in inbox.rglob("*")):
-        console.say(f"{inbox} already has files: not generating new sample data")
-    else:
-        args.out = None
-        status = cmd_generate(args, console)
-        if status != EXIT_OK:
-            return status
-    return cmd_run(args, console)
+    with _holding_run_lock("demo"):
+        inbox = settings.inbox_dir()
+        if inbox.is_dir() and any(p.is_file() for p in inbox.rglob("*")):
+            console.say(f"{inbox} already has files: not generating new sample data")
+        else:
+            args.out = None
+            status = cmd_generate(args, console)
+            if status != EXIT_OK:
+                return status
+        return cmd_run(args, console)
 
 
 def cmd_quality(args, console: Console) -> int:
@@ -194,6 +243,9 @@ def cmd_report(args, console: Console) -> int:
     console.say(f"report: {path} ({path.stat().st_size // 1024} KiB), also {path.parent / 'latest.html'}")
     return EXIT_OK
 
+
+# Commands that may start from a data directory that does not exist yet.
+CREATES_DATA_DIR = {"generate", "demo"}
 
 COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo,
             "quality": cmd_quality, "status": cmd_status, "report": cmd_report}

@@ -31,9 +31,17 @@ class RunLockHeld(RuntimeError):
 
     def __init__(self, data_dir: Path, holder: dict | None):
         self.data_dir, self.holder = data_dir, holder or {}
-        who = (f"pid {self.holder['pid']} (`funnel {self.holder.get('command', '?')}`, "
-               f"since {self.holder.get('since', '?')})") if "pid" in self.holder else "another process"
-        super().__init__(f"{data_dir} is in use by {who}: wait for it to finish, then try again")
+        super().__init__(f"{data_dir} is in use by {describe_holder(self.holder)}: wait for it "
+                         "to finish, then try again")
+
+
+def describe_holder(holder: dict) -> str:
+    """`pid 123 (`funnel run`, since 2026-12-04 20:00:59 UTC)`, or `another process`."""
+    if "pid" not in holder:
+        return "another process"
+    what = holder.get("label") or f"`funnel {holder.get('command', '?')}`"
+    since = str(holder.get("since", "?")).replace("T", " ").replace("+00:00", " UTC")
+    return f"pid {holder['pid']} ({what}, since {since})"
 
 
 def read_holder(data_dir: Path) -> dict | None:
@@ -44,9 +52,10 @@ def read_holder(data_dir: Path) -> dict | None:
 
 
 @contextmanager
-def run_lock(data_dir: Path, command: str) -> Iterator[None]:
+def run_lock(data_dir: Path, command: str, label: str | None = None) -> Iterator[None]:
     """Hold the data directory's run lock, or raise RunLockHeld at once if another process
-    holds it."""
+    holds it. `command`: the funnel command (`run`); `label` names a holder that is not a
+    funnel command (`Dagster run 1a2b3c4d`)."""
     data_dir = data_dir.resolve()
     with _guard:
         if _held.get(data_dir):
@@ -71,6 +80,8 @@ def run_lock(data_dir: Path, command: str) -> Iterator[None]:
     try:
         holder = {"pid": os.getpid(), "command": command,
                   "since": datetime.now(UTC).isoformat(timespec="seconds")}
+        if label:
+            holder["label"] = label
         (data_dir / HOLDER_FILE).write_text(json.dumps(holder))
         with _guard:
             _held[data_dir] = 1

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import logging
+import re
 import time
 from datetime import UTC, datetime
 
@@ -56,39 +57,104 @@ def _dbt_build_skipped(result: dg.ExecuteInProcessResult) -> bool:
     return ran and not built & set(funnel_dbt_assets.keys)
 
 
-def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
-    skipped = _dbt_build_skipped(result)
+def _ingestion_summaries(result: dg.ExecuteInProcessResult, console) -> dict[str, dict]:
+    """Say what each source's ingestion did and every problem it met; return the summaries."""
+    from pipelines.ingestion.assets import PROBLEMS_METADATA
+    from pipelines.quality.ingestion_text import RUN_LIMIT, period_lines
+
+    summaries = {}
     for event in result.get_asset_materialization_events():
         mat = event.step_materialization_data.materialization
         meta = mat.metadata
-        if "rows_loaded" in meta:
-            console.say(
-                f"ingested {mat.asset_key.to_user_string()}: {meta['files_ingested'].value} new file(s), "
+        if "rows_loaded" not in meta:
+            continue
+        line = (f"ingested {mat.asset_key.to_user_string()}: {meta['files_ingested'].value} new file(s), "
                 f"{meta['rows_loaded'].value:,} rows loaded, {meta['rows_rejected'].value:,} rejected, "
-                f"{meta['rows_repeated'].value:,} exact repeats"
-            )
+                f"{meta['rows_repeated'].value:,} exact repeats")
+        if meta.get("files_unreadable") and meta["files_unreadable"].value:
+            line += f", {meta['files_unreadable'].value} unreadable file(s)"
+        console.say(line)
+        if PROBLEMS_METADATA in meta:
+            summary = meta[PROBLEMS_METADATA].value
+            summaries[mat.asset_key.path[-1]] = summary
+            for problem in period_lines(summary["run"], RUN_LIMIT, "funnel quality"):
+                console.say(f"  {problem}")
+    return summaries
+
+
+def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
+    from pipelines.ingestion.problem_summary import ingestion_document
+    from pipelines.quality.ingestion_text import mapping_problem_line
+
+    skipped = _dbt_build_skipped(result)
+    ingestion = ingestion_document(_ingestion_summaries(result, console), settings.inbox_dir(),
+                                   settings.mappings_dir())
+    for stray in ingestion["ignored"]:
+        console.say(f"ignored: inbox/{stray['file']}: {stray['reason']}")
+    for problem in ingestion["mapping_problems"]:
+        console.error(f"broken mapping {mapping_problem_line(problem)}")
     if skipped:
         from pipelines.transform.assets import SKIPPED_MESSAGE
 
         console.say(f"{SKIPPED_MESSAGE}: the marts, their checks and the publication are "
                     "the last build's (--rebuild forces a build)")
-    checks = record_check_results(result, keep_previous=skipped)
+    checks = record_check_results(result, keep_previous=skipped, ingestion=ingestion)
     passed = sum(1 for c in checks if c["passed"])
     warned = [c for c in checks if not c["passed"] and c["severity"] == "WARN"]
     failed = [c for c in checks if not c["passed"] and c["severity"] != "WARN"]
     console.say(f"checks{' run this time' if skipped else ''}: {passed} passed, {len(warned)} warned, "
                 f"{len(failed)} failed" + (" (details: funnel quality)" if warned or failed else ""))
     for check in failed:
-        console.error(f"check failed: {check['asset']} {check['check']}")
+        console.error(f"check failed: {check['asset']} {check['check']}"
+                      + (" (blocking)" if check.get("blocking") else ""))
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                console.error(f"step {event.step_key} failed: {root_cause(event.step_failure_data.error)}")
-        console.error("the run failed; the warehouse keeps every batch that was committed "
-                      "before the failure, and a re-run continues from there")
+        _report_failure(result, console, blocked=any(c.get("blocking") for c in failed))
         return EXIT_FAILED
     console.say(f"done in {time.perf_counter() - started:.1f}s")
+    if ingestion["mapping_problems"]:
+        console.error("a mapping file is broken (above): fix it, then run again; the files it "
+                      "held back are loaded then")
+        return EXIT_FAILED
     return EXIT_OK
+
+
+def _report_failure(result: dg.ExecuteInProcessResult, console, blocked: bool) -> None:
+    causes = []
+    for event in result.all_events:
+        error = event.step_failure_data.error if event.is_step_failure else None
+        if event.is_step_failure and not _is_blocking_check_failure(error):
+            causes.append((event.step_key, explain(root_cause(error))))
+    for cause in dict.fromkeys(text for _, text in causes if text.startswith(WAREHOUSE_BUSY)):
+        console.error(cause)
+    for step, text in causes:
+        if not text.startswith(WAREHOUSE_BUSY):
+            console.error(f"step {step} failed: {text}")
+    if blocked:
+        console.error("a blocking check failed, so what depends on it was not built or "
+                      "published: see `funnel quality`, fix the cause, then run again")
+    else:
+        console.error("the run failed; the warehouse keeps every batch that was committed "
+                      "before the failure, and a re-run continues from there")
+
+
+def _is_blocking_check_failure(error) -> bool:
+    return error is not None and error.cls_name == "DagsterAssetCheckFailedError"
+
+
+WAREHOUSE_BUSY = "the warehouse is open in another program"
+_DUCKDB_LOCK = re.compile(r'Could not set lock on file "(?P<file>[^"]+)"')
+_DUCKDB_HOLDER = re.compile(r"held in (?P<program>\S+) \(PID (?P<pid>\d+)\)")
+
+
+def explain(message: str) -> str:
+    """A failure a user can cause, said with what to do next; other messages unchanged."""
+    lock = _DUCKDB_LOCK.search(message)
+    if lock:
+        holder = _DUCKDB_HOLDER.search(message)
+        who = f" (pid {holder['pid']}, {holder['program']})" if holder else ""
+        return (f"{WAREHOUSE_BUSY}{who}: {lock['file']}; close it there (a notebook, the "
+                "DuckDB CLI, a BI tool: those should read published/), then try again")
+    return message
 
 
 def root_cause(error) -> str:
@@ -100,16 +166,18 @@ def root_cause(error) -> str:
     return error.message.strip()
 
 
-def record_check_results(result: dg.ExecuteInProcessResult, keep_previous: bool = False) -> list[dict]:
-    """Keep the run's check results for `funnel quality` in <data dir>/reports/ and return
-    them. keep_previous: the checks this run did not evaluate (a skipped dbt build) keep their
-    last result, marked with the run that evaluated them."""
+def record_check_results(result: dg.ExecuteInProcessResult, keep_previous: bool = False,
+                         ingestion: dict | None = None) -> list[dict]:
+    """Keep the run's check results (and its ingestion problems) for `funnel quality` in
+    <data dir>/reports/ and return the checks. keep_previous: the checks this run did not
+    evaluate (a skipped dbt build) keep their last result, marked with the run that evaluated
+    them."""
     checks = [check_record(evaluation) for evaluation in result.get_asset_check_evaluations()]
     path = settings.reports_dir() / LAST_CHECKS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     kept = _previous_checks_not_in(path, checks) if keep_previous else []
     document = {"run_id": result.run_id, "finished_at": datetime.now(UTC).isoformat(),
-                "success": result.success, "checks": checks + kept}
+                "success": result.success, "checks": checks + kept, "ingestion": ingestion}
     path.write_text(json.dumps(document, indent=2, default=str))
     return checks
 

@@ -2,6 +2,8 @@
 asset check. The asset keys equal dbt's source keys, so the dbt models hang below them."""
 
 
+from datetime import UTC, datetime
+
 import dagster as dg
 
 from pipelines import settings
@@ -10,6 +12,7 @@ from pipelines.ingestion import raw_parquet, raw_store
 from pipelines.ingestion.balance import balance_of_files
 from pipelines.ingestion.ingest import SourceIngestion, ingest_source
 from pipelines.ingestion.mapping import load_mappings
+from pipelines.ingestion.problem_summary import summarize_source
 from pipelines.warehouse import WarehouseResource
 
 INGESTION_GROUP = "ingestion"
@@ -19,7 +22,12 @@ def raw_asset_key(source: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", source])
 
 
-def _metadata(result: SourceIngestion) -> dict:
+# The materialization's structured summary of problems (pipelines/ingestion/problem_summary.py),
+# read by the funnel CLI, `funnel quality` and the report.
+PROBLEMS_METADATA = "ingestion_problems"
+
+
+def _metadata(result: SourceIngestion, summary: dict) -> dict:
     problems = "\n".join(f"- {p}" for p in result.problems[:30]) or "none"
     if len(result.problems) > 30:
         problems += f"\n- ... and {len(result.problems) - 30} more"
@@ -34,6 +42,9 @@ def _metadata(result: SourceIngestion) -> dict:
         "is_balanced": result.is_balanced,
         "unknown_values": dg.MetadataValue.json(result.unknown_values),
         "problems": dg.MetadataValue.md(problems),
+        "files_ignored": len(result.ignored_files),
+        "files_held_back": len(result.held_back_files),
+        PROBLEMS_METADATA: dg.MetadataValue.json(summary),
     }
 
 
@@ -49,16 +60,22 @@ def build_raw_asset(source: str) -> dg.AssetsDefinition:
     )
     def _raw_source(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         mappings = load_mappings(settings.mappings_dir())
+        for problem in mappings.problems_of(source):
+            context.log.error(f"{problem}: the {source} files it may map are held back until "
+                              "it is fixed")
         with warehouse.connect() as con:
             result = ingest_source(con, source, settings.inbox_dir(), mappings,
                                    progress=context.log.debug)
+            summary = summarize_source(con, result, datetime.now(UTC).replace(tzinfo=None))
             if settings.dbt_target() == "spark":
                 # Spark reads the raw layer from Parquet (dbt sources, macros/spark_sources.sql).
                 exported = raw_parquet.export_new_rows(con, source, settings.raw_parquet_dir())
                 context.log.debug(f"exported {exported:,} new raw rows to Parquet")
+        for ignored in [*result.ignored_files, *result.held_back_files]:
+            context.log.warning(str(ignored))
         for problem in result.problems[:100]:
             context.log.warning(str(problem))
-        return dg.MaterializeResult(metadata=_metadata(result))
+        return dg.MaterializeResult(metadata=_metadata(result, summary))
 
     return _raw_source
 

@@ -26,6 +26,7 @@ from pipelines.ingestion.file_formats import (
     UnreadableFileError,
     read_inbox_file,
 )
+from pipelines.ingestion.inbox import IgnoredFile, held_back, ledger_path, scan_source_folder
 from pipelines.ingestion.mapping import ColumnMapping, apply_mapping, mapping_for
 from pipelines.ingestion.validation import validate
 
@@ -68,6 +69,8 @@ class SourceIngestion:
     unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     unbalanced_files: list[dict] = field(default_factory=list)
+    ignored_files: list[IgnoredFile] = field(default_factory=list)  # not read: see inbox.py
+    held_back_files: list[IgnoredFile] = field(default_factory=list)  # inbox.held_back
 
     @property
     def is_balanced(self) -> bool:
@@ -82,16 +85,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ledger_path(source: str, relative: str) -> str:
-    """How the ledger and messages name a file: `<source>/<path within the source's folder>`."""
-    return f"{source}/{relative}"
-
-
 def list_inbox_files(inbox: Path, source: str) -> list[Path]:
-    folder = inbox / source
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    """The files of the source's inbox folder that ingestion reads (pipelines/ingestion/inbox.py)."""
+    return scan_source_folder(inbox, source).files
 
 
 def ingest_source(
@@ -111,7 +107,11 @@ def ingest_source(
     known = raw_store.hashes_by_file_stat(con, source_name)
     pending: list[tuple[Path, str, str]] = []  # path, path relative to the source's folder, sha256
     unknown_times: list[raw_store.FileTime] = []
-    for path in list_inbox_files(inbox, source_name):
+    scan = scan_source_folder(inbox, source_name)
+    result.ignored_files = scan.ignored
+    # load_mappings gives a MappingSet (its broken files too); a plain list has none.
+    broken = getattr(mappings, "problems_of", lambda _: [])(source_name)
+    for path in scan.files:
         result.files_seen += 1
         relative = path.relative_to(inbox / source_name).as_posix()
         stat = path.stat()
@@ -120,6 +120,10 @@ def ingest_source(
         if digest in done:
             if file_stat not in known:  # ingested before the ledger kept file times
                 unknown_times.append(raw_store.FileTime(digest, *file_stat))
+            continue
+        held = held_back(source_name, relative, mappings, broken)
+        if held:
+            result.held_back_files.append(held)
             continue
         done.add(digest)  # the same content twice under two names is ingested once
         pending.append((path, relative, digest))

@@ -1,7 +1,9 @@
-"""`funnel quality`: a readable summary of the last run's checks."""
+"""`funnel quality`: a readable summary of the last run's checks and ingestion problems."""
 
 import json
 from pathlib import Path
+
+from pipelines.quality.ingestion_text import quality_lines
 
 STATUS_ORDER = {"FAILED": 0, "WARNED": 1, "PASSED": 2}
 
@@ -40,6 +42,7 @@ def render_quality_report(document: dict, verbose: bool = False) -> tuple[str, b
         if not metadata.get("failures") and check.get("description") and status != "PASSED":
             lines.append(f"        {check['description']}")
     failed_blocking = any(check_status(c) == "FAILED" and c.get("blocking") for c in checks)
+    lines += quality_lines(document.get("ingestion"), verbose)
     return "\n".join(lines), failed_blocking
 
 

@@ -24,6 +24,7 @@ from dagster_dbt import (
 from packaging import version
 
 from pipelines import settings
+from pipelines.dbt_child import PARENT_PID_VARIABLE
 from pipelines.faults import crash_point
 from pipelines.transform import build_state, invocations, spark_tables
 from pipelines.transform.project import dbt_executable, funnel_dbt_project, prepare_if_dev
@@ -84,6 +85,7 @@ def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # dbt runs with dbt_project/ as its working directory: give it the absolute data dir.
     os.environ["FUNNEL_DATA_DIR"] = str(settings.data_dir())
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    os.environ[PARENT_PID_VARIABLE] = str(os.getpid())  # dbt dies with us: pipelines/dbt_child.py
     whole_graph = not context.is_subset
     with WarehouseResource().connect() as con:
         state = build_state.current_state(con, Path(dbt.project_dir), dbt.target)

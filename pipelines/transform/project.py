@@ -3,6 +3,7 @@ that makes its manifest exist before `@dbt_assets` reads it at import time."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -11,13 +12,26 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from pipelines.dbt_child import PARENT_PID_VARIABLE
 from pipelines.settings import DBT_PROJECT_DIR, data_dir
+
+log = logging.getLogger(__name__)
+
+# pipelines/dbt_child.py, installed as a console script: dbt that dies with its parent.
+DBT_WRAPPER = "funnel-dbt"
 
 
 def dbt_executable() -> str:
-    """The dbt of this Python environment (the venv need not be activated)."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    """The dbt of this Python environment (the venv need not be activated), started through
+    `funnel-dbt` so that a killed run leaves no dbt process behind writing the warehouse."""
+    bin_dir = Path(sys.executable).parent
+    if (bin_dir / DBT_WRAPPER).exists():
+        return str(bin_dir / DBT_WRAPPER)
+    if (bin_dir / "dbt").exists():
+        log.warning("%s is not installed (reinstall the package: `make install`): a killed run "
+                    "may leave dbt running", DBT_WRAPPER)
+        return str(bin_dir / "dbt")
+    return "dbt"
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +44,7 @@ def dbt_env() -> dict[str, str]:
     (dbt runs with dbt_project/ as its working directory), and nothing that calls out."""
     return {
         **os.environ,
+        PARENT_PID_VARIABLE: str(os.getpid()),
         "FUNNEL_DATA_DIR": str(data_dir()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

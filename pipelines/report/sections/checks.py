@@ -1,4 +1,5 @@
-"""The data-quality status of the last run (`<data dir>/reports/last_run_checks.json`)."""
+"""The data-quality status of the last run (`<data dir>/reports/last_run_checks.json`): its
+checks, then its ingestion problems and those of the last days."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pipelines.quality.report import STATUS_ORDER, check_status
 from pipelines.report import charts
 from pipelines.report import html as h
 from pipelines.report.sections import Context
+from pipelines.report.sections.ingestion import build_ingestion
 from pipelines.report.source import Marts
 
 ANCHOR, TITLE = "data-quality", "Data quality of the last run"
@@ -80,7 +82,8 @@ def build(m: Marts, ctx: Context) -> str:
          h.Column("details", describe, numeric=False)],
         empty="Every check passed.")
     body = (kpis + chart + "<h3>Warnings and failures</h3>" + table
-            + "<p class=\"note\">Details of every check: <code>funnel quality --verbose</code>.</p>")
+            + "<p class=\"note\">Details of every check: <code>funnel quality --verbose</code>.</p>"
+            + build_ingestion(document.get("ingestion")))
     intro = (f"Run <code>{h.esc(document.get('run_id', ''))}</code>. Critical checks (a broken "
              "key, an impossible date, an unbalanced file) block the run; warnings are reported "
              "and the run goes on.")
