@@ -60,8 +60,8 @@ def test_files_left_unread_are_each_named_with_the_reason(data_dir):
     assert "not a regular file" in reasons["web_visits/pipe.csv"]
 
     strays = {e.path: e.reason for e in stray_inbox_entries(inbox)}
-    assert set(strays) == {"Web-Visits/", "day4.csv"}
-    assert "not a source folder (did you mean web_visits/?)" in strays["Web-Visits/"]
+    assert set(strays) == {"Web-Visits/day3.csv", "day4.csv"}
+    assert "not a source (did you mean web_visits/?)" in strays["Web-Visits/day3.csv"]
     assert "not in a source folder" in strays["day4.csv"]
 
 

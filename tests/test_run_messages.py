@@ -90,7 +90,8 @@ def test_the_run_names_every_problem_and_exits_1_for_the_broken_mapping(troubled
     assert "  ignored: contacts/latest.csv: a symbolic link to" in out
     assert ("  held back until mappings/hubspot_contacts.yml is fixed: 4 file(s), "
             "contacts/contacts_2026-01-01.parquet, ") in out
-    assert "ignored: inbox/webvisits/: not a source folder (did you mean web_visits/?)" in out
+    assert ("ignored: inbox/webvisits/day1.csv: in a folder that is not a source "
+            "(did you mean web_visits/?)") in out
 
     errors = err.strip().splitlines()
     assert errors[0].startswith(f"error: broken mapping mappings/hubspot_contacts.yml, line "

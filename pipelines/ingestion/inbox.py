@@ -72,6 +72,9 @@ def scan_source_folder(inbox: Path, source: str) -> InboxScan:
     return scan
 
 
+MAX_STRAYS_NAMED = 20
+
+
 def stray_inbox_entries(inbox: Path) -> list[IgnoredFile]:
     """What sits at the top of the inbox outside the source folders: never read."""
     if not inbox.is_dir():
@@ -83,9 +86,18 @@ def stray_inbox_entries(inbox: Path) -> list[IgnoredFile]:
         if path.is_dir():
             close = difflib.get_close_matches(path.name.lower(), list(SOURCES), n=1)
             hint = f" (did you mean {close[0]}/?)" if close else ""
-            reason = (f"not a source folder{hint}: files are read from "
+            reason = (f"in a folder that is not a source{hint}: files are read from "
                       f"inbox/<source>/, one of {', '.join(SOURCES)}")
-            strays.append(IgnoredFile(f"{path.name}/", reason))
+            files = [f for f in sorted(path.rglob("*"))
+                     if not _is_hidden(f.relative_to(inbox)) and not f.is_dir()]
+            strays += [IgnoredFile(f.relative_to(inbox).as_posix(), reason)
+                       for f in files[:MAX_STRAYS_NAMED]]
+            if len(files) > MAX_STRAYS_NAMED:
+                strays.append(IgnoredFile(f"{path.name}/", f"{len(files) - MAX_STRAYS_NAMED} "
+                                          f"more files {reason}"))
+            if not files:
+                strays.append(IgnoredFile(f"{path.name}/", f"an empty folder that is not a "
+                                          f"source{hint}"))
         else:
             strays.append(IgnoredFile(path.name, "not in a source folder: move it into "
                                       "inbox/<source>/ to have it read"))

@@ -15,6 +15,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipelines.contract import SOURCES
+from pipelines.ingestion.inbox import stray_inbox_entries
 from pipelines.ingestion.ingest import ingest_inbox, ingest_source
 from pipelines.ingestion.mapping import load_mappings
 from pipelines.ingestion.raw_store import LEDGER
@@ -100,6 +101,7 @@ def ingest_case(con: duckdb.DuckDBPyConnection, case: Case, data_dir: Path) -> l
 
 def run_case(case: Case, data_dir: Path) -> Observation:
     write_case(case, data_dir)
+    inbox = data_dir / "inbox"
     seen = Observation(count_records(case))
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"))
     try:
@@ -109,8 +111,10 @@ def run_case(case: Case, data_dir: Path) -> Observation:
             seen.error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:200]}"
             return seen
         # The scratch directory's path names the test case: keep it out of the words checked.
-        seen.problems = [str(p).replace(str(data_dir), "<data dir>")
-                         for result in results for p in result.problems]
+        said = [*load_mappings(data_dir / "mappings").problems, *stray_inbox_entries(inbox)]
+        for result in results:
+            said += [*result.problems, *result.ignored_files, *result.held_back_files]
+        seen.problems = [str(p).replace(str(data_dir), "<data dir>") for p in said]
         observe_tables(con, case, seen)
     finally:
         con.close()
