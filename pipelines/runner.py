@@ -80,6 +80,7 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
                 f"{len(failed)} failed" + (" (details: funnel quality)" if warned or failed else ""))
     for check in failed:
         console.error(f"check failed: {check['asset']} {check['check']}")
+    _say_stale_mappings(console)
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
@@ -89,6 +90,24 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
         return EXIT_FAILED
     console.say(f"done in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
+
+
+def _say_stale_mappings(console) -> None:
+    """Name the batches a changed mapping file loaded under its older version, and how to
+    replay them (pipelines/ingestion/batches.py)."""
+    import duckdb
+
+    from pipelines.ingestion.batches import stale_mapping_notes
+
+    try:
+        con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
+    except duckdb.Error:  # no warehouse yet, or another process writes it
+        return
+    try:
+        for note in stale_mapping_notes(con, settings.mappings_dir()):
+            console.say(note)
+    finally:
+        con.close()
 
 
 def root_cause(error) -> str:

@@ -20,6 +20,7 @@ import polars as pl
 from pipelines.contract import SOURCES, Source
 from pipelines.faults import crash_point
 from pipelines.ingestion import raw_store
+from pipelines.ingestion.batches import mapping_digest
 from pipelines.ingestion.file_formats import (
     LINE_COLUMN,
     UnreadableFileError,
@@ -211,6 +212,16 @@ def _empty_valid(source: Source) -> pl.DataFrame:
     )
 
 
+def prepare_file(path: Path, relative: str, digest: str, source: Source,
+                 mappings: list[ColumnMapping], run_id: str):
+    """Read, map and validate one inbox file on its own (a replay): (valid rows with lineage
+    columns and _file_order 0, ledger entry, problems)."""
+    report = SourceIngestion(source.name, run_id)
+    frame, batch = _prepare_file(path, relative, digest, source, mappings, report)
+    frame = _empty_valid(source) if frame is None else frame
+    return frame.with_columns(pl.lit(0, dtype=pl.Int64).alias("_file_order")), batch, report
+
+
 def _prepare_file(path, relative, digest, source, mappings, result):
     """Read, map and validate one file. Returns its valid rows (with lineage columns) and its
     ledger entry. Never raises for bad data: problems become rejected rows and messages."""
@@ -233,7 +244,8 @@ def _prepare_file(path, relative, digest, source, mappings, result):
         batch = raw_store.FileBatch(digest, display, path.suffix.lstrip("."), size,
                                     str(mapping.path) if mapping else None, 0, rejected,
                                     status="unreadable", message=message,
-                                    file_mtime_ns=stat.st_mtime_ns)
+                                    file_mtime_ns=stat.st_mtime_ns,
+                                    mapping_digest=mapping_digest(mapping and mapping.path))
         return None, batch
 
     frame = contents.frame
@@ -287,7 +299,8 @@ def _prepare_file(path, relative, digest, source, mappings, result):
     )
     batch = raw_store.FileBatch(digest, display, file_format, size,
                                 str(mapping.path.name) if mapping else None,
-                                contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns)
+                                contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns,
+                                mapping_digest=mapping_digest(mapping and mapping.path))
     return valid, batch
 
 

@@ -1,12 +1,13 @@
 """Whether the dbt build can be skipped: nothing new since the last published build.
 
-A build is a function of the raw layer, the dbt project and the target. The raw layer only
-grows by ingestion batches, each committed with its ledger rows, so the ledger (which files
-were ingested) and the raw tables' row counts stand for its content. When that state equals
-the one of the last build that was also published, the marts and their publication would come
-out identical: the nightly run skips dbt, and with it the mart checks and publishing. A build
-that failed, or whose publication failed or was blocked by a check, is not published: the
-next run builds again.
+A build is a function of the raw layer, the dbt project and the target. The raw layer grows by
+ingestion batches, each committed with its ledger rows, and changes otherwise only by a
+retraction (`funnel retract`, `funnel replay`), each logged in audit.retractions, so the ledger
+(which files were ingested), the retractions and the raw tables' row counts stand for its
+content. When that state equals the one of the last build that was also published, the marts
+and their publication would come out identical: the nightly run skips dbt, and with it the
+mart checks and publishing. A build that failed, or whose publication failed or was blocked
+by a check, is not published: the next run builds again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import SOURCES
+from pipelines.ingestion.audit import retraction_ids
 from pipelines.ingestion.raw_store import LEDGER, LEDGER_TABLE, raw_table_names
 from pipelines.transform.project import project_source_files
 
@@ -46,8 +48,8 @@ def project_state(project_dir: Path) -> str:
 
 
 def raw_state(con: duckdb.DuckDBPyConnection) -> str:
-    """A digest of the ingested files and the raw tables' row counts (empty when there is no
-    raw layer yet)."""
+    """A digest of the ingested files, the retractions and the raw tables' row counts (empty
+    when there is no raw layer yet)."""
     tables = raw_table_names(con)
     digest = hashlib.sha256()
     if LEDGER_TABLE in tables:
@@ -57,6 +59,8 @@ def raw_state(con: duckdb.DuckDBPyConnection) -> str:
         if name in tables:
             rows = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
             digest.update(f"{name}={rows}\0".encode())
+    for retraction in retraction_ids(con):  # none: the digest of a warehouse before retractions
+        digest.update(f"retraction={retraction}\0".encode())
     return digest.hexdigest()
 
 
