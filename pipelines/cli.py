@@ -260,7 +260,7 @@ def cmd_replay(args, console: Console) -> int:
 
 
 def _batch_command(command, target: str, console: Console) -> int:
-    from pipelines.ingestion.retraction import BatchError
+    from pipelines.ingestion.batch_lookup import BatchError
     from pipelines.run_lock import RunLockHeld
 
     try:

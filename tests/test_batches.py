@@ -254,6 +254,25 @@ def test_a_retraction_changes_the_build_state_and_asks_for_a_full_refresh(inbox,
     assert not export.exists(), "the next export writes the source again"
 
 
+def test_a_batch_is_named_by_its_ledger_path_a_file_path_or_a_hash_prefix(
+        wrong, tmp_path, monkeypatch):
+    from pipelines.ingestion.batch_lookup import BatchError, find_batch
+
+    monkeypatch.setenv("FUNNEL_DATA_DIR", str(wrong))
+    outside = tmp_path / "copy.csv"
+    shutil.copy2(wrong / "inbox" / X, outside)
+    con = duckdb.connect(str(wrong / "warehouse.duckdb"), read_only=True)
+    try:
+        batch = find_batch(con, X)
+        assert batch.file_path == X
+        for name in (str(wrong / "inbox" / X), batch.file_hash[:8], str(outside)):
+            assert find_batch(con, name) == batch, name
+        with pytest.raises(BatchError, match="no ingested batch"):
+            find_batch(con, "contacts/nothing.csv")
+    finally:
+        con.close()
+
+
 def test_replay_of_a_file_gone_from_the_inbox_and_unknown_names_are_one_line_errors(wrong, tmp_path):
     data_dir = copy(wrong, tmp_path / "data")
     (data_dir / "inbox" / X).unlink()

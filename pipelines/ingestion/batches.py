@@ -33,6 +33,7 @@ class Batch:
     file_hash: str
     source: str
     file_path: str
+    file_bytes: int
     status: str  # loaded | unreadable | retracted
     rows_read: int
     rows_loaded: int
@@ -70,7 +71,7 @@ def current_mapping_digests(mappings_dir: Path) -> dict[str, str]:
             if path.is_file() and path.suffix in (".yml", ".yaml")}
 
 
-_COLUMNS = ("file_hash", "source", "file_path", "status", "rows_read", "rows_loaded",
+_COLUMNS = ("file_hash", "source", "file_path", "file_bytes", "status", "rows_read", "rows_loaded",
             "rows_rejected", "rows_repeated", "ingested_at", "mapping_file", "mapping_digest",
             "retracted_at", "replayed_at")
 

@@ -106,10 +106,26 @@ def classify_incoming(con: duckdb.DuckDBPyConnection, source: Source, ledger: st
 
 
 def record_classified(con: duckdb.DuckDBPyConnection, source: Source, ledger: str,
-                      found_at: datetime) -> dict[str, int]:
+                      found_at: datetime, positioned: bool) -> dict[str, int]:
     """Record the repeats `classify_incoming` found; loaded rows after the incoming batch that
-    it repeats (tier 2) leave raw.<source> for the repeats table, with their batches' counts.
-    Returns the number of incoming repeats per file hash."""
+    it repeats (tier 2, only when it was given a position) leave raw.<source> for the repeats
+    table, with their batches' counts. Returns the number of incoming repeats per file hash."""
+    if positioned:
+        _demote_later_copies(con, source, ledger)
+    con.execute(
+        f"""
+        INSERT INTO {REPEATS} ({', '.join(REPEATS_COLUMNS)})
+        SELECT ?, key_value, _file_hash, _source_file, _source_line, ?, kept_file_hash,
+               kept_source_line
+        FROM repeat_classes
+        """,
+        [source.name, found_at],
+    )
+    return dict(con.execute(
+        "SELECT _file_hash, count(*) FROM repeat_classes WHERE tier = 1 GROUP BY 1").fetchall())
+
+
+def _demote_later_copies(con: duckdb.DuckDBPyConnection, source: Source, ledger: str) -> None:
     demoted = "(SELECT * FROM repeat_classes WHERE tier = 2)"
     # Repeats of a demoted row now repeat the incoming copy that replaced it.
     con.execute(
@@ -124,17 +140,6 @@ def record_classified(con: duckdb.DuckDBPyConnection, source: Source, ledger: st
         f"DELETE FROM raw.{source.name} t USING {demoted} d "
         "WHERE t._file_hash = d._file_hash AND t._source_line = d._source_line")
     adjust_ledger_counts(con, ledger, f"SELECT _file_hash, -count(*) FROM {demoted} GROUP BY 1")
-    con.execute(
-        f"""
-        INSERT INTO {REPEATS} ({', '.join(REPEATS_COLUMNS)})
-        SELECT ?, key_value, _file_hash, _source_file, _source_line, ?, kept_file_hash,
-               kept_source_line
-        FROM repeat_classes
-        """,
-        [source.name, found_at],
-    )
-    return dict(con.execute(
-        "SELECT _file_hash, count(*) FROM repeat_classes WHERE tier = 1 GROUP BY 1").fetchall())
 
 
 def adjust_ledger_counts(con: duckdb.DuckDBPyConnection, ledger: str, changes_select: str,

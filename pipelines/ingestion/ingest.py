@@ -212,16 +212,6 @@ def _empty_valid(source: Source) -> pl.DataFrame:
     )
 
 
-def prepare_file(path: Path, relative: str, digest: str, source: Source,
-                 mappings: list[ColumnMapping], run_id: str):
-    """Read, map and validate one inbox file on its own (a replay): (valid rows with lineage
-    columns and _file_order 0, ledger entry, problems)."""
-    report = SourceIngestion(source.name, run_id)
-    frame, batch = _prepare_file(path, relative, digest, source, mappings, report)
-    frame = _empty_valid(source) if frame is None else frame
-    return frame.with_columns(pl.lit(0, dtype=pl.Int64).alias("_file_order")), batch, report
-
-
 def _prepare_file(path, relative, digest, source, mappings, result):
     """Read, map and validate one file. Returns its valid rows (with lineage columns) and its
     ledger entry. Never raises for bad data: problems become rejected rows and messages."""

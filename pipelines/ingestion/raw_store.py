@@ -213,7 +213,8 @@ def append_rows(con: duckdb.DuckDBPyConnection, source: Source, valid: pl.DataFr
         [loaded_at],
     )
     con.unregister("incoming_rows")
-    repeated = exact_repeats.record_classified(con, source, LEDGER, loaded_at)
+    repeated = exact_repeats.record_classified(con, source, LEDGER, loaded_at,
+                                               positioned=position is not None)
     con.execute("DROP TABLE repeat_classes")
     con.execute("DROP TABLE candidate_keys")
     valid_rows = dict(valid.group_by("_file_hash").len().iter_rows())

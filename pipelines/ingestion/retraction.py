@@ -17,7 +17,6 @@ the file again (the outcome is the same warehouse, apart from load times).
 
 from __future__ import annotations
 
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -27,23 +26,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines import settings
 from pipelines.contract import SOURCES
 from pipelines.faults import crash_point
 from pipelines.ingestion import audit, exact_repeats, raw_store
-from pipelines.ingestion.batches import Batch, list_batches
+from pipelines.ingestion.batch_lookup import BatchError, find_batch, locate_inbox_file
+from pipelines.ingestion.batches import Batch
 from pipelines.ingestion.exact_repeats import BatchPosition
-from pipelines.ingestion.ingest import file_sha256, list_inbox_files, prepare_file
+from pipelines.ingestion.ingest import (
+    SourceIngestion,
+    _empty_valid,
+    _prepare_file,
+)
 from pipelines.ingestion.mapping import MappingError, load_mappings
 from pipelines.run_lock import run_lock
 
 LEDGER = raw_store.LEDGER
 PROBLEMS_SHOWN = 10
-
-
-class BatchError(ValueError):
-    """A retract or replay that cannot be done; the message says what to do instead."""
 
 
 @dataclass
@@ -88,8 +89,7 @@ def replay_batch(target: str, now: datetime | None = None) -> list[str]:
         except MappingError as error:
             raise BatchError(f"{error} (fix it, then replay again)") from None
         run_id = uuid.uuid4().hex[:12]
-        valid, file_batch, report = prepare_file(path, relative, batch.file_hash, source,
-                                                 mappings, run_id)
+        valid, file_batch, report = _read_again(path, relative, batch, mappings, run_id)
         _forget_raw_export(batch.source)
         with _transaction(con):
             if batch.status != "retracted":
@@ -98,10 +98,12 @@ def replay_batch(target: str, now: datetime | None = None) -> list[str]:
             counts = raw_store.append_rows(con, source, valid, now,
                                            BatchPosition(batch.ingested_at, file_batch.file_path))
             raw_store.insert_rejected(con, source, file_batch, now)
-            _record_replay(con, batch, file_batch, counts, run_id, now)
+            _record_replay_in_ledger(con, batch, file_batch, counts, run_id, now)
+            (balance,) = raw_store.balance_of_files(con, [batch.file_hash])
+            _record_replay_run(con, batch.source, balance, file_batch, run_id, now)
             crash_point("replay.loaded")
-        (balance,) = raw_store.balance_of_files(con, [batch.file_hash])
-    mapping = f"mappings/{file_batch.mapping_file}" if file_batch.mapping_file else "no mapping"
+    mapping = (f"mappings/{Path(file_batch.mapping_file).name}" if file_batch.mapping_file
+               else "no mapping")
     lines = [f"replayed {file_batch.file_path} ({batch.short_hash}) with {mapping}: "
              f"{balance['rows_read']:,} rows read, {balance['rows_loaded']:,} loaded, "
              f"{balance['rows_rejected']:,} rejected, {balance['rows_repeated']:,} exact repeats "
@@ -117,50 +119,14 @@ def replay_batch(target: str, now: datetime | None = None) -> list[str]:
     return lines
 
 
-def find_batch(con: duckdb.DuckDBPyConnection, target: str) -> Batch:
-    """The one batch `target` names: a ledger path (`contacts/day3.csv`), a path to a file in
-    the inbox or elsewhere, or a prefix of the file hash."""
-    batches = list_batches(con)
-    named = [b for b in batches if b.file_path == target]
-    candidate = Path(target).expanduser()
-    inbox = settings.inbox_dir()
-    if not named and candidate.resolve().is_relative_to(inbox):
-        relative = candidate.resolve().relative_to(inbox).as_posix()
-        named = [b for b in batches if b.file_path == relative]
-    if not named and re.fullmatch(r"[0-9a-fA-F]{4,64}", target):
-        named = [b for b in batches if b.file_hash.startswith(target.lower())]
-    if not named and candidate.is_file():
-        digest = file_sha256(candidate)
-        named = [b for b in batches if b.file_hash == digest]
-    if not named:
-        raise BatchError(f"no ingested batch is named {target!r}: give its ledger path "
-                         "(e.g. contacts/day3.csv), a file path or a hash prefix "
-                         "(`funnel batches` lists them)")
-    if len(named) > 1:
-        hashes = ", ".join(b.short_hash for b in named)
-        raise BatchError(f"{target!r} names {len(named)} batches ({hashes}): give one of "
-                         "these hashes instead")
-    return named[0]
-
-
-def locate_inbox_file(batch: Batch) -> tuple[Path, str]:
-    """The inbox file holding the batch's content: at its ledger path, or else under another
-    name in its source's folder. (path, path relative to the source's folder)."""
-    folder = settings.inbox_dir() / batch.source
-    relative = batch.file_path.removeprefix(f"{batch.source}/")
-    path = folder / relative
-    if path.is_file() and file_sha256(path) == batch.file_hash:
-        return path, relative
-    for other in list_inbox_files(settings.inbox_dir(), batch.source):
-        if other != path and file_sha256(other) == batch.file_hash:
-            return other, other.relative_to(folder).as_posix()
-    if path.is_file():
-        raise BatchError(f"{path} holds other content than the batch {batch.short_hash} ingested "
-                         "from it (that is a new batch, which `funnel run` ingests): put the "
-                         "original file back to replay it")
-    raise BatchError(f"{batch.file_path} ({batch.short_hash}) is no longer in the inbox "
-                     f"({path}): put the file back to replay it, or `funnel retract "
-                     f"{batch.short_hash}` to take it out")
+def _read_again(path: Path, relative: str, batch: Batch, mappings, run_id: str):
+    """Read, map and validate the batch's file as a run would (ingest.py's own code path):
+    (valid rows with lineage columns, ledger entry, problems)."""
+    source = SOURCES[batch.source]
+    report = SourceIngestion(source.name, run_id)
+    frame, file_batch = _prepare_file(path, relative, batch.file_hash, source, mappings, report)
+    frame = _empty_valid(source) if frame is None else frame
+    return frame.with_columns(pl.lit(0, dtype=pl.Int64).alias("_file_order")), file_batch, report
 
 
 def _take_out(con: duckdb.DuckDBPyConnection, batch: Batch, command: str,
@@ -202,8 +168,8 @@ def _take_out(con: duckdb.DuckDBPyConnection, batch: Batch, command: str,
     return taken
 
 
-def _record_replay(con, batch: Batch, file_batch: raw_store.FileBatch, counts, run_id: str,
-                   now: datetime) -> None:
+def _record_replay_in_ledger(con, batch: Batch, file_batch: raw_store.FileBatch, counts,
+                             run_id: str, now: datetime) -> None:
     """The ledger row of the replayed batch: today's file, mapping and counts; it keeps its
     first arrival time (its place in the order of batches)."""
     values = raw_store.ledger_values(file_batch, batch.source, counts, run_id, batch.ingested_at)
@@ -211,13 +177,16 @@ def _record_replay(con, batch: Batch, file_batch: raw_store.FileBatch, counts, r
     del values["file_hash"]
     con.execute(f"UPDATE {LEDGER} SET {', '.join(f'{c} = ?' for c in values)} WHERE file_hash = ?",
                 [*values.values(), batch.file_hash])
-    file_counts = counts.get(batch.file_hash, {"loaded": 0, "repeated": 0})
+
+
+def _record_replay_run(con, source: str, balance: dict, file_batch: raw_store.FileBatch,
+                       run_id: str, now: datetime) -> None:
+    """The replay in the ingestion run log, as a run that ingested one file."""
     raw_store.record_run(con, {
-        "run_id": run_id, "source": batch.source, "started_at": now, "finished_at": _now(),
+        "run_id": run_id, "source": source, "started_at": now, "finished_at": _now(),
         "files_ingested": 1, "files_unreadable": int(file_batch.status == "unreadable"),
-        "rows_read": file_batch.rows_read, "rows_loaded": file_counts["loaded"],
-        "rows_rejected": file_batch.rows_rejected, "rows_repeated": file_counts["repeated"],
-        "is_balanced": True,
+        **{k: balance[k] for k in ("rows_read", "rows_loaded", "rows_rejected", "rows_repeated",
+                                   "is_balanced")},
     })
 
 
@@ -249,7 +218,11 @@ def _warehouse(command: str) -> Iterator[duckdb.DuckDBPyConnection]:
         path = settings.warehouse_path()
         if not path.is_file():
             raise BatchError(f"no warehouse at {path}: nothing was ingested yet (`funnel run`)")
-        con = duckdb.connect(str(path), config=settings.duckdb_config())
+        try:
+            con = duckdb.connect(str(path), config=settings.duckdb_config())
+        except duckdb.IOException:
+            raise BatchError(f"{path} is open in another program (a notebook or BI tool reading "
+                             "it?): close it, then try again") from None
         try:
             yield con
         finally:
