@@ -233,25 +233,37 @@ def test_funnel_run_names_the_batches_of_a_changed_mapping(wrong, tmp_path, caps
            f"`funnel replay {X}` to load them with today's mapping" in capsys.readouterr().out
 
 
-def test_a_retraction_changes_the_build_state_and_asks_for_a_full_refresh(inbox, wrong, tmp_path):
+def test_retract_then_replay_of_the_same_file_changes_the_build_state_each_time(
+        inbox, wrong, tmp_path):
     from pipelines.ingestion.audit import pending_full_refresh
     from pipelines.transform.assets import build_args
     from pipelines.transform.build_state import raw_state
+
+    def state():
+        con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+        try:
+            return raw_state(con), len(pending_full_refresh(con))
+        finally:
+            con.close()
 
     data_dir = copy(wrong, tmp_path / "data")
     export = data_dir / "raw" / "web_visits"  # the Spark target's Parquet copy of raw
     export.mkdir(parents=True)
     (export / "loaded_20260101T000000000000.parquet").write_bytes(b"")
-    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
-    before = raw_state(con)
-    con.close()
+    loaded, _ = state()
     assert cli(data_dir, "retract", web_file(inbox)).returncode == 0
-    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
-    assert raw_state(con) != before
-    assert len(pending_full_refresh(con)) == 1
-    con.close()
-    assert "--full-refresh" in build_args(full_refresh=True) and "--full-refresh" not in build_args()
+    retracted, refreshes = state()
+    assert retracted != loaded and refreshes == 1
     assert not export.exists(), "the next export writes the source again"
+    assert "--full-refresh" in build_args(full_refresh=True) and "--full-refresh" not in build_args()
+
+    # Replayed unchanged, W takes its place back: the rows and their counts are those before
+    # the retraction, yet the models must be rebuilt (their copies of the lineage changed).
+    assert cli(data_dir, "replay", web_file(inbox)).returncode == 0
+    assert differences(snapshot(wrong / "warehouse.duckdb", schemas=("raw",)),
+                       snapshot(data_dir / "warehouse.duckdb", schemas=("raw",))) == []
+    replayed, _ = state()
+    assert replayed not in (loaded, retracted)
 
 
 def test_a_batch_is_named_by_its_ledger_path_a_file_path_or_a_hash_prefix(

@@ -79,14 +79,6 @@ def _has_log(con: duckdb.DuckDBPyConnection) -> bool:
                        "AND table_name = 'retractions'", [AUDIT_SCHEMA]).fetchone()[0] > 0
 
 
-def retraction_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every retraction, in order: part of the raw layer's state (build_state.raw_state)."""
-    if not _has_log(con):
-        return []
-    return [r for (r,) in con.execute(
-        f"SELECT retraction_id FROM {RETRACTIONS} ORDER BY retracted_at, retraction_id").fetchall()]
-
-
 def pending_full_refresh(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The retractions whose full refresh of the models no whole build has done yet."""
     if not _has_log(con):
