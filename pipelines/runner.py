@@ -107,6 +107,7 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
     for check in failed:
         console.error(f"check failed: {check['asset']} {check['check']}"
                       + (" (blocking)" if check.get("blocking") else ""))
+    _say_stale_mappings(console)
     if not result.success:
         _report_failure(result, console, blocked=any(c.get("blocking") for c in failed))
         return EXIT_FAILED
@@ -155,6 +156,24 @@ def explain(message: str) -> str:
         return (f"{WAREHOUSE_BUSY}{who}: {lock['file']}; close it there (a notebook, the "
                 "DuckDB CLI, a BI tool: those should read published/), then try again")
     return message
+
+
+def _say_stale_mappings(console) -> None:
+    """Name the batches a changed mapping file loaded under its older version, and how to
+    replay them (pipelines/ingestion/batches.py)."""
+    import duckdb
+
+    from pipelines.ingestion.batches import stale_mapping_notes
+
+    try:
+        con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
+    except duckdb.Error:  # no warehouse yet, or another process writes it
+        return
+    try:
+        for note in stale_mapping_notes(con, settings.mappings_dir()):
+            console.say(note)
+    finally:
+        con.close()
 
 
 def root_cause(error) -> str:

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import duckdb
 
-RUN_TIME_COLUMNS = {"_loaded_at", "rejected_at", "ingested_at", "run_id"}
+RUN_TIME_COLUMNS = {"_loaded_at", "rejected_at", "ingested_at", "run_id", "repeated_at",
+                    "retracted_at", "replayed_at", "models_refreshed_at", "_retracted_at",
+                    "retraction_id", "_retraction_id"}
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
 RUN_LOG_TABLES = {("raw", "_ingestion_runs"), ("raw", "_dbt_builds")}  # one row per run by design
 

@@ -15,7 +15,8 @@ def balance_of_files(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> 
     """For each file: what the ledger says against what the tables hold. A file balances when
     rows_read = loaded + rejected + repeated, the tables hold exactly the loaded and rejected
     rows the ledger claims, and the records counted without the parser are all accounted for:
-    lines_counted = loaded + rejected + repeated + continuation_lines (when counted)."""
+    lines_counted = loaded + rejected + repeated + continuation_lines (when counted). A
+    retracted file's rows are all in audit.*: the tables hold none of them."""
     if not file_hashes:
         return []
     con.execute("CREATE OR REPLACE TEMP TABLE balance_files (file_hash VARCHAR)")
@@ -36,7 +37,7 @@ def balance_of_files(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> 
         SELECT l.file_hash, l.source, l.file_path, l.rows_read, l.rows_loaded, l.rows_rejected,
                l.rows_repeated, l.lines_counted, coalesce(l.continuation_lines, 0),
                coalesce(t.n, 0) AS rows_in_table,
-               coalesce(r.n, 0) AS rejected_in_table
+               coalesce(r.n, 0) AS rejected_in_table, l.status = 'retracted' AS is_retracted
         FROM {LEDGER} l
         LEFT JOIN ({unions_loaded}) t USING (file_hash)
         LEFT JOIN ({unions_rejected}) r USING (file_hash)
@@ -48,14 +49,14 @@ def balance_of_files(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> 
              "rows_repeated", "lines_counted", "continuation_lines", "rows_in_table",
              "rejected_in_table"]
     result = []
-    for row in rows:
-        item = dict(zip(names, row, strict=False))
+    for *row, is_retracted in rows:
+        item = dict(zip(names, row, strict=True))
         accounted = item["rows_loaded"] + item["rows_rejected"] + item["rows_repeated"]
+        held = (0, 0) if is_retracted else (item["rows_loaded"], item["rows_rejected"])
         item["is_balanced"] = (
             item["rows_read"] == accounted
             and item["lines_counted"] in (None, accounted + item["continuation_lines"])
-            and item["rows_in_table"] == item["rows_loaded"]
-            and item["rejected_in_table"] == item["rows_rejected"]
+            and (item["rows_in_table"], item["rejected_in_table"]) == held
         )
         result.append(item)
     return result

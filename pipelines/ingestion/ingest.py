@@ -21,6 +21,7 @@ from pipelines.contract import SOURCES, Source
 from pipelines.faults import crash_point
 from pipelines.ingestion import raw_store
 from pipelines.ingestion.balance import balance_of_files
+from pipelines.ingestion.batches import mapping_digest
 from pipelines.ingestion.file_formats import (
     LINE_COLUMN,
     UnreadableFileError,
@@ -239,7 +240,8 @@ def _prepare_file(path, relative, digest, source, mappings, result):
         stat = None
     return None, raw_store.FileBatch.unreadable(
         digest, display, path.suffix.lstrip("."), stat.st_size if stat else 0,
-        str(mapping.path) if mapping else None, message, stat.st_mtime_ns if stat else None)
+        mapping.path.name if mapping else None, message, stat.st_mtime_ns if stat else None,
+        mapping_digest(mapping and mapping.path))
 
 
 def _read_map_validate(path, display, digest, source, mapping, result):
@@ -293,7 +295,8 @@ def _read_map_validate(path, display, digest, source, mapping, result):
                                 str(mapping.path.name) if mapping else None,
                                 contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns,
                                 lines_counted=contents.lines_counted,
-                                continuation_lines=contents.continuation_lines)
+                                continuation_lines=contents.continuation_lines,
+                                mapping_digest=mapping_digest(mapping and mapping.path))
     return valid, batch
 
 

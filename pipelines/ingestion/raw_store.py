@@ -1,6 +1,7 @@
 """The raw layer in DuckDB: append-only tables per source, their rejected rows, the ledger of
-ingested files and the ingestion run log. Each load is one transaction, so a killed run leaves
-either the whole batch (with its ledger rows) or nothing."""
+ingested files, the exact repeats and the ingestion run log. Each load is one transaction, so a
+killed run leaves either the whole batch (with its ledger rows) or nothing. A batch leaves the
+raw layer only by a retraction (pipelines/ingestion/retraction.py), which moves it to audit.*."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import duckdb
 import polars as pl
 
 from pipelines.contract import DUCKDB_TYPES, LINEAGE_COLUMNS, SOURCES, Source
+from pipelines.ingestion import exact_repeats
+from pipelines.ingestion.exact_repeats import BatchPosition
 
 LEDGER_TABLE = "_ingested_files"
 LEDGER = f"raw.{LEDGER_TABLE}"
@@ -23,7 +26,7 @@ LEDGER_COLUMNS = {
     "file_format": "VARCHAR",
     "file_bytes": "BIGINT",
     "mapping_file": "VARCHAR",
-    "status": "VARCHAR",  # loaded | unreadable
+    "status": "VARCHAR",  # loaded | unreadable | retracted
     "message": "VARCHAR",
     "rows_read": "BIGINT",
     "rows_loaded": "BIGINT",
@@ -38,8 +41,15 @@ LEDGER_COLUMNS = {
     # the extra lines of its multi-line records: see balance.py. Null: not counted.
     "lines_counted": "BIGINT",
     "continuation_lines": "BIGINT",
+    # sha256 of the mapping file's bytes that loaded the batch (null: no mapping, or a batch
+    # loaded before the ledger kept it); when the batch was retracted, or last replayed.
+    "mapping_digest": "VARCHAR",
+    "retracted_at": "TIMESTAMP",
+    "replayed_at": "TIMESTAMP",
 }
-LATER_LEDGER_COLUMNS = ("file_mtime_ns", "lines_counted", "continuation_lines")
+# Columns added after the first release: ensure_raw_schema adds them to older ledgers.
+LEDGER_COLUMNS_ADDED = ("file_mtime_ns", "lines_counted", "continuation_lines", "mapping_digest",
+                        "retracted_at", "replayed_at")
 REJECTED_COLUMNS = {
     "source_file": "VARCHAR",
     "line_number": "BIGINT",  # null when the whole file was unreadable
@@ -79,9 +89,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_ddl(f"raw.{source.name}", raw_table_columns(source)))
         con.execute(_ddl(f"raw.{source.name}_rejected", REJECTED_COLUMNS))
     con.execute(_ddl(LEDGER, LEDGER_COLUMNS))
-    for column in LATER_LEDGER_COLUMNS:
-        con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS {column} "
-                    f"{LEDGER_COLUMNS[column]}")
+    for column in LEDGER_COLUMNS_ADDED:
+        con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS {column} {LEDGER_COLUMNS[column]}")
+    con.execute(exact_repeats.ddl())
     con.execute(_ddl(RUN_LOG, RUN_LOG_COLUMNS))
 
 
@@ -138,6 +148,7 @@ class FileBatch:
     file_mtime_ns: int | None = None
     lines_counted: int | None = None
     continuation_lines: int = 0
+    mapping_digest: str | None = None
 
     @property
     def rows_rejected(self) -> int:
@@ -146,15 +157,16 @@ class FileBatch:
 
     @classmethod
     def unreadable(cls, file_hash: str, file_path: str, file_format: str, file_bytes: int,
-                   mapping_file: str | None, message: str, file_mtime_ns: int | None
-                   ) -> FileBatch:
+                   mapping_file: str | None, message: str, file_mtime_ns: int | None,
+                   mapping_digest: str | None = None) -> FileBatch:
         """The entry of a file that could not be read: one file-level rejection, no rows."""
         rejected = pl.DataFrame(
             {"line_number": [None], "field": [None], "reason": [message], "raw_record": [None]},
             schema={"line_number": pl.Int64, "field": pl.String, "reason": pl.String,
                     "raw_record": pl.String})
         return cls(file_hash, file_path, file_format, file_bytes, mapping_file, 0, rejected,
-                   status="unreadable", message=message, file_mtime_ns=file_mtime_ns)
+                   status="unreadable", message=message, file_mtime_ns=file_mtime_ns,
+                   mapping_digest=mapping_digest)
 
 
 def load_batch(
@@ -168,76 +180,17 @@ def load_batch(
     """Append new rows, rejected rows and ledger entries for a group of files in one
     transaction. `valid` holds the contract columns plus _file_hash, _source_file, _source_line
     and _file_order. Returns loaded and repeated counts per file hash."""
-    contract = list(source.columns)
-    key = source.key
-    same_content = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in contract)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("incoming_rows", valid.to_arrow())
-        # An exact repeat shares its key with an earlier row, in this group or in the table.
-        # Only those keys (a few percent) are compared on every contract column; the table's
-        # history is read for its key column alone.
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE candidate_keys AS
-            SELECT {key} FROM incoming_rows GROUP BY {key} HAVING count(*) > 1
-            UNION
-            SELECT DISTINCT {key} FROM raw.{source.name}
-            WHERE {key} IN (SELECT {key} FROM incoming_rows)
-            """
-        )
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE incoming_repeats AS
-            WITH incoming AS (
-                SELECT * FROM incoming_rows WHERE {key} IN (SELECT {key} FROM candidate_keys)
-            ), earlier AS (
-                SELECT * FROM raw.{source.name} WHERE {key} IN (SELECT {key} FROM candidate_keys)
-            )
-            SELECT DISTINCT b._file_hash, b._file_order, b._source_line
-            FROM incoming b JOIN incoming a
-              ON a.{key} = b.{key}
-             AND (a._file_order < b._file_order
-                  OR (a._file_order = b._file_order AND a._source_line < b._source_line))
-             AND {same_content}
-            UNION
-            SELECT b._file_hash, b._file_order, b._source_line
-            FROM incoming b JOIN earlier a ON a.{key} = b.{key} AND {same_content}
-            """
-        )
-        columns = ", ".join([*contract, "_file_hash", "_source_file", "_source_line"])
-        con.execute(
-            f"""
-            INSERT INTO raw.{source.name} ({columns}, _loaded_at)
-            SELECT {columns}, ? FROM incoming_rows i
-            ANTI JOIN incoming_repeats r
-              ON r._file_order = i._file_order AND r._source_line = i._source_line
-            """,
-            [loaded_at],
-        )
-        con.unregister("incoming_rows")
-        repeated = dict(con.execute(
-            "SELECT _file_hash, count(*) FROM incoming_repeats GROUP BY 1").fetchall())
-        valid_rows = dict(valid.group_by("_file_hash").len().iter_rows())
-        counts = {
-            file_hash: {"loaded": total - repeated.get(file_hash, 0),
-                        "repeated": repeated.get(file_hash, 0)}
-            for file_hash, total in valid_rows.items()
-        }
+        counts = append_rows(con, source, valid, loaded_at)
         for batch in files:
-            _insert_rejected(con, source, batch, loaded_at)
-            file_counts = counts.get(batch.file_hash, {"loaded": 0, "repeated": 0})
+            insert_rejected(con, source, batch, loaded_at)
             con.execute(
                 f"INSERT INTO {LEDGER} ({', '.join(LEDGER_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})",
-                [batch.file_hash, source.name, batch.file_path, batch.file_format,
-                 batch.file_bytes, batch.mapping_file, batch.status, batch.message,
-                 batch.rows_read, file_counts["loaded"], batch.rows_rejected,
-                 file_counts["repeated"], run_id, loaded_at, batch.file_mtime_ns,
-                 batch.lines_counted, batch.continuation_lines],
+                [ledger_values(batch, source.name, counts, run_id, loaded_at)[c]
+                 for c in LEDGER_COLUMNS],
             )
-        con.execute("DROP TABLE incoming_repeats")
-        con.execute("DROP TABLE candidate_keys")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -245,8 +198,56 @@ def load_batch(
     return counts
 
 
-def _insert_rejected(con: duckdb.DuckDBPyConnection, source: Source, batch: FileBatch,
-                     rejected_at: datetime) -> None:
+def ledger_values(batch: FileBatch, source: str, counts: dict[str, dict[str, int]],
+                  run_id: str, ingested_at: datetime) -> dict:
+    """The ledger row of a file loaded with `counts` (from append_rows)."""
+    file_counts = counts.get(batch.file_hash, {"loaded": 0, "repeated": 0})
+    return {
+        "file_hash": batch.file_hash, "source": source, "file_path": batch.file_path,
+        "file_format": batch.file_format, "file_bytes": batch.file_bytes,
+        "mapping_file": batch.mapping_file, "status": batch.status, "message": batch.message,
+        "rows_read": batch.rows_read, "rows_loaded": file_counts["loaded"],
+        "rows_rejected": batch.rows_rejected, "rows_repeated": file_counts["repeated"],
+        "run_id": run_id, "ingested_at": ingested_at, "file_mtime_ns": batch.file_mtime_ns,
+        "lines_counted": batch.lines_counted, "continuation_lines": batch.continuation_lines,
+        "mapping_digest": batch.mapping_digest, "retracted_at": None, "replayed_at": None,
+    }
+
+
+def append_rows(con: duckdb.DuckDBPyConnection, source: Source, valid: pl.DataFrame,
+                loaded_at: datetime, position: BatchPosition | None = None
+                ) -> dict[str, dict[str, int]]:
+    """Append the rows of `valid` that are not exact repeats, and record the repeats, inside
+    the caller's transaction. position: where the batch stands in the order of arrival (a
+    replay); loaded rows of later batches that it repeats give way to its copies. None: the
+    batch is the latest. Returns loaded and repeated counts per file hash."""
+    con.register("incoming_rows", valid.to_arrow())
+    exact_repeats.classify_incoming(con, source, LEDGER, position)
+    columns = ", ".join([*source.columns, "_file_hash", "_source_file", "_source_line"])
+    con.execute(
+        f"""
+        INSERT INTO raw.{source.name} ({columns}, _loaded_at)
+        SELECT {columns}, ? FROM incoming_rows i
+        ANTI JOIN (SELECT _file_order, _source_line FROM repeat_classes WHERE tier = 1) r
+          ON r._file_order = i._file_order AND r._source_line = i._source_line
+        """,
+        [loaded_at],
+    )
+    con.unregister("incoming_rows")
+    repeated = exact_repeats.record_classified(con, source, LEDGER, loaded_at,
+                                               positioned=position is not None)
+    con.execute("DROP TABLE repeat_classes")
+    con.execute("DROP TABLE candidate_keys")
+    valid_rows = dict(valid.group_by("_file_hash").len().iter_rows())
+    return {
+        file_hash: {"loaded": total - repeated.get(file_hash, 0),
+                    "repeated": repeated.get(file_hash, 0)}
+        for file_hash, total in valid_rows.items()
+    }
+
+
+def insert_rejected(con: duckdb.DuckDBPyConnection, source: Source, batch: FileBatch,
+                    rejected_at: datetime) -> None:
     if batch.rejected.height == 0:
         return
     rows = batch.rejected.select(

@@ -26,6 +26,7 @@ from packaging import version
 from pipelines import settings
 from pipelines.dbt_child import PARENT_PID_VARIABLE
 from pipelines.faults import crash_point
+from pipelines.ingestion import audit
 from pipelines.transform import build_state, invocations, spark_tables
 from pipelines.transform.project import dbt_executable, funnel_dbt_project, prepare_if_dev
 from pipelines.warehouse import WarehouseResource
@@ -68,9 +69,11 @@ class DbtBuildConfig(dg.Config):
     skip_when_unchanged: bool = True
 
 
-def build_args() -> list[str]:
-    """The dbt CLI arguments of a run (the selection is added by dagster-dbt)."""
-    return ["build"]
+def build_args(full_refresh: bool = False) -> list[str]:
+    """The dbt CLI arguments of a run (the selection is added by dagster-dbt). full_refresh:
+    a retraction took rows out of the raw layer, which incremental models cannot notice
+    (pipelines/ingestion/audit.py)."""
+    return ["build", "--full-refresh"] if full_refresh else ["build"]
 
 
 @dbt_assets(
@@ -90,12 +93,13 @@ def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     with WarehouseResource().connect() as con:
         state = build_state.current_state(con, Path(dbt.project_dir), dbt.target)
         unchanged = state == build_state.last_published_build(con)
+        refreshes = audit.pending_full_refresh(con)
     if whole_graph and unchanged and config.skip_when_unchanged:
         # Yielding nothing leaves every model unmaterialised: the mart checks and publishing
         # downstream are skipped too, and the marts keep the last build's (identical) rows.
         context.log.info(f"{SKIPPED_MESSAGE} (run config skip_when_unchanged: false forces it)")
         return
-    invocation = dbt.cli(build_args(), context=context)
+    invocation = dbt.cli(build_args(full_refresh=bool(refreshes)), context=context)
     try:
         for event in invocation.stream():
             yield event
@@ -108,6 +112,7 @@ def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     if whole_graph:
         with WarehouseResource().connect() as con:
             build_state.record_build(con, state, context.run_id)
+            audit.mark_models_refreshed(con, refreshes)
 
 
 def _copy_spark_marts(context: dg.AssetExecutionContext) -> None:

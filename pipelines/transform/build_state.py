@@ -1,12 +1,13 @@
 """Whether the dbt build can be skipped: nothing new since the last published build.
 
-A build is a function of the raw layer, the dbt project and the target. The raw layer only
-grows by ingestion batches, each committed with its ledger rows, so the ledger (which files
-were ingested) and the raw tables' row counts stand for its content. When that state equals
-the one of the last build that was also published, the marts and their publication would come
-out identical: the nightly run skips dbt, and with it the mart checks and publishing. A build
-that failed, or whose publication failed or was blocked by a check, is not published: the
-next run builds again.
+A build is a function of the raw layer, the dbt project and the target. The raw layer grows by
+ingestion batches, each committed with its ledger rows, and changes otherwise only by a
+retraction or a replay (`funnel retract`, `funnel replay`), each marked on its ledger row, so
+the ledger (which files were ingested, which retracted or replayed when) and the raw tables' row
+counts stand for its content. When that state equals the one of the last build that was also published, the marts
+and their publication would come out identical: the nightly run skips dbt, and with it the
+mart checks and publishing. A build that failed, or whose publication failed or was blocked
+by a check, is not published: the next run builds again.
 """
 
 from __future__ import annotations
@@ -46,18 +47,30 @@ def project_state(project_dir: Path) -> str:
 
 
 def raw_state(con: duckdb.DuckDBPyConnection) -> str:
-    """A digest of the ingested files and the raw tables' row counts (empty when there is no
-    raw layer yet)."""
+    """A digest of the ingested files, their retractions and replays, and the raw tables' row
+    counts (empty when there is no raw layer yet)."""
     tables = raw_table_names(con)
     digest = hashlib.sha256()
     if LEDGER_TABLE in tables:
-        for (file_hash,) in con.execute(f"SELECT file_hash FROM {LEDGER} ORDER BY 1").fetchall():
+        # A replay can leave every count as it was (its rows swap places with exact repeats).
+        changes = ("status, replayed_at" if "replayed_at" in _ledger_columns(con)
+                   else "NULL, NULL")  # a ledger from before retractions, not upgraded yet
+        for file_hash, status, replayed_at in con.execute(
+                f"SELECT file_hash, {changes} FROM {LEDGER} ORDER BY 1").fetchall():
             digest.update(file_hash.encode() + b"\0")
+            if status == "retracted" or replayed_at is not None:
+                digest.update(f"{status}@{replayed_at}\0".encode())
     for name in sorted(SOURCES):
         if name in tables:
             rows = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
             digest.update(f"{name}={rows}\0".encode())
     return digest.hexdigest()
+
+
+def _ledger_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
+        "AND table_name = ?", [LEDGER_TABLE]).fetchall()}
 
 
 def current_state(con: duckdb.DuckDBPyConnection, project_dir: Path, target: str) -> BuildState:
