@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.ingestion import ingest as ingest_module
+from pipelines.ingestion import prepare as prepare_module
 from pipelines.ingestion.balance import balance_of_files
 from pipelines.ingestion.file_formats import csv_reader, ndjson_reader
 from pipelines.ingestion.ingest import ingest_source
@@ -341,8 +341,8 @@ def test_an_error_while_mapping_becomes_the_file_s_unreadable_entry(con, inbox, 
             raise ValueError("a bug in validation")
         return real_validate(frame, *args)
 
-    real_validate = ingest_module.validate
-    monkeypatch.setattr(ingest_module, "validate", failing_validate)
+    real_validate = prepare_module.validate
+    monkeypatch.setattr(prepare_module, "validate", failing_validate)
     result = ingest(con, inbox, {"e1.csv": HEADER + b"\n" + row("e1") + b"\n"})
     assert_refused(con, result, "e1.csv", "unexpected ValueError: a bug in validation")
 

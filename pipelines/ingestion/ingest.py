@@ -17,19 +17,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.contract import SOURCES, Source
+from pipelines.contract import SOURCES
 from pipelines.faults import crash_point
 from pipelines.ingestion import raw_store
 from pipelines.ingestion.balance import balance_of_files
-from pipelines.ingestion.batches import mapping_digest
-from pipelines.ingestion.file_formats import (
-    LINE_COLUMN,
-    UnreadableFileError,
-    read_inbox_file,
-)
 from pipelines.ingestion.inbox import IgnoredFile, held_back, ledger_path, scan_source_folder
-from pipelines.ingestion.mapping import ColumnMapping, apply_mapping, mapping_for
-from pipelines.ingestion.validation import validate
+from pipelines.ingestion.mapping import ColumnMapping
+from pipelines.ingestion.prepare import FileReport, Problem, empty_valid, prepare_file
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +32,6 @@ log = logging.getLogger(__name__)
 ROWS_PER_COMMIT = int(os.environ.get("FUNNEL_ROWS_PER_COMMIT", 1_000_000))
 # Files read and validated ahead of the one being committed.
 PREPARE_AHEAD = 2
-
-
-@dataclass
-class Problem:
-    """A message a person can act on: which file, which line, which field, what is wrong."""
-
-    file: str
-    line: int | None
-    field: str | None
-    message: str
-    severity: str = "warning"  # warning: row kept or file noted; error: row or file rejected
-
-    def __str__(self) -> str:
-        where = self.file + (f", line {self.line}" if self.line is not None else "")
-        where += f", field '{self.field}'" if self.field else ""
-        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -136,7 +114,7 @@ def ingest_source(
     group_rows = 0
     ingested_hashes: list[str] = []
     committed_files: list[raw_store.FileBatch] = []
-    prepared = _prepare_ahead(pending, source, mappings, run_id)
+    prepared = _prepare_ahead(pending, source, mappings, started)
     for order, (relative, frame, batch, report) in enumerate(prepared):
         if progress:
             progress(f"{source_name}: read {relative} ({order + 1}/{len(pending)})")
@@ -179,12 +157,12 @@ def ingest_source(
 
 
 def _commit(con, source, frames, files, run_id, loaded_at) -> None:
-    valid = pl.concat(frames, how="vertical") if frames else _empty_valid(source)
+    valid = pl.concat(frames, how="vertical") if frames else empty_valid(source)
     raw_store.load_batch(con, source, valid, files, run_id, loaded_at)
     crash_point("ingest.committed")
 
 
-def _prepare_ahead(pending, source, mappings, run_id, ahead=PREPARE_AHEAD):
+def _prepare_ahead(pending, source, mappings, now, ahead=PREPARE_AHEAD):
     """Yield (relative path, valid rows, ledger entry, problems) in inbox order while the next files are
     read and validated on worker threads: polars and DuckDB release the GIL, so reading
     overlaps the commit of the previous group. At most `ahead` files wait in memory."""
@@ -194,9 +172,9 @@ def _prepare_ahead(pending, source, mappings, run_id, ahead=PREPARE_AHEAD):
 
         def submit_next() -> None:
             for path, relative, digest in items:
-                report = SourceIngestion(source.name, run_id)
+                report = FileReport()
                 queue.append((relative, pool.submit(
-                    _prepare_file, path, relative, digest, source, mappings, report), report))
+                    prepare_file, path, relative, digest, source, mappings, report, now), report))
                 return
 
         for _ in range(ahead):
@@ -206,115 +184,6 @@ def _prepare_ahead(pending, source, mappings, run_id, ahead=PREPARE_AHEAD):
             frame, batch = future.result()
             submit_next()
             yield relative, frame, batch, report
-
-
-def _empty_valid(source: Source) -> pl.DataFrame:
-    return validate(pl.DataFrame(schema={LINE_COLUMN: pl.Int64}), source).valid.with_columns(
-        pl.lit(None, dtype=pl.String).alias("_file_hash"),
-        pl.lit(None, dtype=pl.String).alias("_source_file"),
-        pl.lit(None, dtype=pl.Int64).alias("_file_order"),
-    )
-
-
-def _prepare_file(path, relative, digest, source, mappings, result):
-    """Read, map and validate one file. Returns its valid rows (with lineage columns) and its
-    ledger entry. Never raises: bad rows become rejected rows, and a file that cannot be read,
-    whatever the reason, becomes an "unreadable" ledger entry naming the file and the error,
-    so that the other files of the source still load."""
-    display = ledger_path(source.name, relative)
-    mapping = mapping_for(source.name, relative, mappings)
-    try:
-        return _read_map_validate(path, display, digest, source, mapping, result)
-    except UnreadableFileError as exc:
-        message = f"file could not be read and was not loaded: {exc}"
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop its source's step
-        log.exception("%s: unexpected error while reading the file", display)
-        message = (f"file could not be read and was not loaded: unexpected {type(exc).__name__}: "
-                   f"{exc} (the other files of {source.name} were loaded; please report this)")
-    result.problems[:] = [Problem(display, None, None, message, "error")]
-    result.unknown_values.clear()
-    log.error("%s: %s", display, message)
-    try:
-        stat = path.stat()
-    except OSError:  # gone since it was listed: the ledger entry says why it was not loaded
-        stat = None
-    return None, raw_store.FileBatch.unreadable(
-        digest, display, path.suffix.lstrip("."), stat.st_size if stat else 0,
-        mapping.path.name if mapping else None, message, stat.st_mtime_ns if stat else None,
-        mapping_digest(mapping and mapping.path))
-
-
-def _read_map_validate(path, display, digest, source, mapping, result):
-    stat = path.stat()
-    wanted = mapping.file_columns if mapping else list(source.columns)
-    contents = read_inbox_file(path, columns=wanted)
-    result.problems.extend(Problem(display, None, None, note) for note in contents.notes)
-    frame = contents.frame
-    if mapping:
-        frame = apply_mapping(frame, mapping, keep=[LINE_COLUMN])
-        missing = [c for c in mapping.file_columns if c not in contents.columns]
-        for column in missing:
-            result.problems.append(Problem(display, None, column,
-                                           f"column named by mapping {mapping.path.name} is not in the file"))
-    else:
-        extra = [c for c in contents.columns if c not in source.columns]
-        for column in extra:
-            result.problems.append(Problem(
-                display, None, column,
-                f"column is not in the {source.name} contract and was ignored "
-                f"(add a mapping in mappings/ to use it)"))
-        frame = frame.select([c for c in frame.columns if c in source.columns or c == LINE_COLUMN])
-    if contents.records_read == 0:
-        result.problems.append(Problem(display, None, None, "file holds no rows"))
-
-    checked = validate(frame, source, mapping.timestamp_format if mapping else None)
-    rejected = pl.concat([
-        checked.rejected.rename({LINE_COLUMN: "line_number"}).select(
-            "line_number", "field", "reason", "raw_record"),
-        contents.unparseable_frame(),
-    ]).sort("line_number")
-    for row in rejected.head(50).iter_rows(named=True):
-        result.problems.append(Problem(display, row["line_number"], row["field"],
-                                       f"row rejected: {row['reason']}", "error"))
-    if rejected.height > 50:
-        result.problems.append(Problem(display, None, None,
-                                       f"{rejected.height - 50} more rows rejected (see raw.{source.name}_rejected)",
-                                       "error"))
-    for column, values in checked.unknown_values.items():
-        for value, count in values.items():
-            result.unknown_values.setdefault(column, {})
-            result.unknown_values[column][value] = result.unknown_values[column].get(value, 0) + count
-            result.problems.append(Problem(display, None, column,
-                                           f"{count} row(s) with unknown value '{value}' kept"))
-    result.problems.extend(_version_conflicts(display, source, checked.conflicting_versions))
-    valid = checked.valid.with_columns(
-        pl.lit(digest).alias("_file_hash"),
-        pl.lit(display).alias("_source_file"),
-    )
-    batch = raw_store.FileBatch(digest, display, contents.file_format, stat.st_size,
-                                str(mapping.path.name) if mapping else None,
-                                contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns,
-                                lines_counted=contents.lines_counted,
-                                continuation_lines=contents.continuation_lines,
-                                mapping_digest=mapping_digest(mapping and mapping.path))
-    return valid, batch
-
-
-def _version_conflicts(display: str, source: Source, conflicts) -> list[Problem]:
-    """A warning per version given twice with different contents in one file."""
-    problems = []
-    for values, lines in conflicts[:MAX_CONFLICTS_NAMED]:
-        named = ", ".join(f"{c} '{v}'" for c, v in zip(source.version_columns, values, strict=True))
-        problems.append(Problem(display, lines[-1], source.key,
-                                f"two versions of {named} conflict in this file (lines "
-                                f"{', '.join(map(str, lines))}): both are kept, the later line wins"))
-    if len(conflicts) > MAX_CONFLICTS_NAMED:
-        problems.append(Problem(display, None, source.key,
-                                f"{len(conflicts) - MAX_CONFLICTS_NAMED} more conflicting versions"))
-    return problems
-
-
-MAX_CONFLICTS_NAMED = 20
 
 
 def ingest_inbox(con, inbox: Path, mappings: list[ColumnMapping], progress=None

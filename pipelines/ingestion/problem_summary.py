@@ -30,7 +30,7 @@ MAX_TEXT = 300
 _KIND_SQL = (r"""regexp_replace(regexp_replace(r.reason, ':\s*''[^'']*''', '', 'g'),"""
              r"""'''[^'']*''', '''…''', 'g')""")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# How _prepare_file words an unreadable file in the ledger; the summary keeps the why.
+# How prepare.prepare_file words an unreadable file in the ledger; the summary keeps the why.
 _UNREADABLE_PREFIX = "file could not be read and was not loaded: "
 
 

@@ -36,12 +36,8 @@ from pipelines.ingestion.balance import balance_of_files
 from pipelines.ingestion.batch_lookup import BatchError, find_batch, locate_inbox_file
 from pipelines.ingestion.batches import Batch
 from pipelines.ingestion.exact_repeats import BatchPosition
-from pipelines.ingestion.ingest import (
-    SourceIngestion,
-    _empty_valid,
-    _prepare_file,
-)
 from pipelines.ingestion.mapping import MappingError, load_mappings
+from pipelines.ingestion.prepare import FileReport, empty_valid, prepare_file
 from pipelines.run_lock import run_lock
 
 LEDGER = raw_store.LEDGER
@@ -124,9 +120,9 @@ def _read_again(path: Path, relative: str, batch: Batch, mappings, run_id: str):
     """Read, map and validate the batch's file as a run would (ingest.py's own code path):
     (valid rows with lineage columns, ledger entry, problems)."""
     source = SOURCES[batch.source]
-    report = SourceIngestion(source.name, run_id)
-    frame, file_batch = _prepare_file(path, relative, batch.file_hash, source, mappings, report)
-    frame = _empty_valid(source) if frame is None else frame
+    report = FileReport()
+    frame, file_batch = prepare_file(path, relative, batch.file_hash, source, mappings, report)
+    frame = empty_valid(source) if frame is None else frame
     return frame.with_columns(pl.lit(0, dtype=pl.Int64).alias("_file_order")), file_batch, report
 
 
