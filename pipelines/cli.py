@@ -16,23 +16,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class Console:
-    def __init__(self, verbose: bool, quiet: bool = False):
-        self.verbose, self.quiet = verbose, quiet
-
-    def say(self, message: str) -> None:
-        if not self.quiet:
-            print(message, flush=True)
-
-    def progress(self, message: str) -> None:
-        if self.verbose:
-            print(f"  {message}", file=sys.stderr, flush=True)
-
-    def error(self, message: str) -> None:
-        print(f"error: {message}", file=sys.stderr, flush=True)
+from pipelines.batch_commands import BATCH_COMMANDS, add_batch_commands
+from pipelines.console import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Console
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,35 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", parents=[common, target], help="generate sample data, then run",
                                description="Generate the sample inbox (unless it has files) and run the pipeline.")
     _add_generate_options(demo)
-    _add_batch_commands(commands, common)
+    add_batch_commands(commands, common)
     return parser
-
-
-def _add_batch_commands(commands, common: argparse.ArgumentParser) -> None:
-    """`funnel batches`, `retract` and `replay`: the ingested files, and how to undo one."""
-    from pipelines.contract import SOURCES
-
-    listing = commands.add_parser(
-        "batches", parents=[common], help="list the ingested files (batches) and their status",
-        description="List every ingested file: source, file, hash, when, rows read / loaded / "
-        "rejected / exact repeats, status (loaded, unreadable, retracted) and the mapping that "
-        "loaded it (stale: the mapping file changed since).")
-    listing.add_argument("--source", choices=sorted(SOURCES), help="only this source's batches")
-    naming = ("FILE_OR_HASH: the batch's ledger path (e.g. contacts/day3.csv, as `funnel "
-              "batches` shows it), a path to the file, or a unique prefix of its hash")
-    retract = commands.add_parser(
-        "retract", parents=[common], help="take a batch out of the warehouse (kept in audit.*)",
-        description="Take a batch out of the raw layer as if it had never arrived: its rows move "
-        "to audit.<source>_retracted, the ledger marks it retracted, and the next `funnel run` "
-        "rebuilds the models without it. A plain run does not ingest it again; `funnel replay` "
-        "does. " + naming)
-    retract.add_argument("batch", metavar="FILE_OR_HASH")
-    replay = commands.add_parser(
-        "replay", parents=[common], help="retract a batch and load its file again with today's mapping",
-        description="Retract a batch and ingest its file again from the inbox with today's "
-        "mapping and rules, at the place it first arrived: the warehouse equals one that had "
-        "loaded it so the first time. The file must still be in the inbox. " + naming)
-    replay.add_argument("batch", metavar="FILE_OR_HASH")
 
 
 def _add_generate_options(parser: argparse.ArgumentParser) -> None:
@@ -276,62 +234,9 @@ def cmd_report(args, console: Console) -> int:
 CREATES_DATA_DIR = {"generate", "demo"}
 
 
-def cmd_batches(args, console: Console) -> int:
-    import duckdb
-
-    from pipelines import settings
-    from pipelines.ingestion.batches import list_batches, render_batches, stale_mapping_notes
-
-    path = settings.warehouse_path()
-    if not path.is_file():
-        print(render_batches([], settings.mappings_dir()))
-        return EXIT_OK
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException:
-        console.error(f"{path} is being written by a running pipeline: try again when it finishes")
-        return EXIT_FAILED
-    try:
-        print(render_batches(list_batches(con, args.source), settings.mappings_dir()))
-        for note in stale_mapping_notes(con, settings.mappings_dir()):
-            print(note)
-    finally:
-        con.close()
-    return EXIT_OK
-
-
-def cmd_retract(args, console: Console) -> int:
-    from pipelines.ingestion.retraction import retract_batch
-
-    return _batch_command(retract_batch, args.batch, console)
-
-
-def cmd_replay(args, console: Console) -> int:
-    from pipelines.ingestion.retraction import replay_batch
-
-    return _batch_command(replay_batch, args.batch, console)
-
-
-def _batch_command(command, target: str, console: Console) -> int:
-    from pipelines.ingestion.batch_lookup import BatchError
-    from pipelines.run_lock import RunLockHeld
-
-    try:
-        lines = command(target)
-    except (BatchError, RunLockHeld) as error:
-        console.error(str(error))
-        return EXIT_FAILED
-    for line in lines:
-        if line.startswith("error: "):
-            console.error(line.removeprefix("error: "))
-        else:
-            console.say(line)
-    return EXIT_FAILED if any(line.startswith("error: ") for line in lines) else EXIT_OK
-
-
 COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo,
             "quality": cmd_quality, "status": cmd_status, "report": cmd_report,
-            "batches": cmd_batches, "retract": cmd_retract, "replay": cmd_replay}
+            **BATCH_COMMANDS}
 
 if __name__ == "__main__":
     sys.exit(main())

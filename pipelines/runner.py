@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from pipelines import settings
+from pipelines.console import EXIT_FAILED, EXIT_OK
 from pipelines.report.run_checks import check_record
 
 LAST_CHECKS_FILE = "last_run_checks.json"
 
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _run_config(verbose: bool, rebuild: bool = False) -> dict:
