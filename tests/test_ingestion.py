@@ -341,3 +341,19 @@ def test_marketing_spend_is_ingested_like_the_others(con, data_dir):
     result = ingest(con, data_dir, "marketing_spend")
     assert (result.rows_read, result.rows_loaded, result.rows_repeated, result.rows_rejected) == (4, 2, 1, 1)
     assert result.unknown_values == {"channel": {"tv": 1}}
+
+
+def test_a_copy_of_an_ingested_file_is_named_and_not_loaded_twice(con, data_dir):
+    content = "\n".join([WEB_HEADER, "e1,v1,2026-01-05T10:00:00,page_view,/a,,12", ""])
+    write(data_dir / "inbox/web_visits/day1.csv", content)
+    assert ingest(con, data_dir).rows_loaded == 1
+    write(data_dir / "inbox/web_visits/day1 (copy).csv", content)
+    write(data_dir / "inbox/web_visits/day1 (copy 2).csv", content)
+    result = ingest(con, data_dir)
+    assert result.rows_loaded == 0 and result.files_ingested == 0
+    said = sorted(str(f) for f in result.ignored_files)
+    assert said == [
+        "inbox/web_visits/day1 (copy 2).csv: same content as web_visits/day1.csv, which is "
+        "ingested already: not loaded twice (remove the copy)",
+        "inbox/web_visits/day1 (copy).csv: same content as web_visits/day1.csv, which is "
+        "ingested already: not loaded twice (remove the copy)"]

@@ -97,14 +97,18 @@ def ingest_source(
         file_stat = (ledger_path(source_name, relative), stat.st_size, stat.st_mtime_ns)
         digest = known.get(file_stat) or file_sha256(path)
         if digest in done:
-            if file_stat not in known:  # ingested before the ledger kept file times
+            if done[digest] != file_stat[0]:
+                result.ignored_files.append(IgnoredFile(
+                    file_stat[0], f"same content as {done[digest]}, which is ingested already: "
+                    "not loaded twice (remove the copy)"))
+            elif file_stat not in known:  # ingested before the ledger kept file times
                 unknown_times.append(raw_store.FileTime(digest, *file_stat))
             continue
         held = held_back(source_name, relative, mappings, broken)
         if held:
             result.held_back_files.append(held)
             continue
-        done.add(digest)  # the same content twice under two names is ingested once
+        done[digest] = file_stat[0]  # the same content twice under two names is ingested once
         pending.append((path, relative, digest))
 
     raw_store.record_file_times(con, unknown_times)

@@ -101,8 +101,9 @@ def raw_table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
 
 
-def ingested_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute(f"SELECT file_hash FROM {LEDGER}").fetchall()}
+def ingested_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """file_hash -> the ledger path of the file that brought that content."""
+    return dict(con.execute(f"SELECT file_hash, file_path FROM {LEDGER}").fetchall())
 
 
 def hashes_by_file_stat(con: duckdb.DuckDBPyConnection, source: str) -> dict[tuple[str, int, int], str]:

@@ -4,8 +4,13 @@ pipelines/ingestion/problem_summary.py; a few lines per source, "... N more" bey
 
 from __future__ import annotations
 
+from pipelines.ingestion.problem_summary import MAX_LISTED
+
 RUN_LIMIT = 3  # items per kind of problem in the run's output
 QUALITY_LIMIT = 10
+# Files not loaded are each something to act on: all of them are named (up to what the summary
+# keeps), whatever the limit for other kinds of problem.
+FILES_NAMED = MAX_LISTED
 
 
 def _rows(n: int) -> str:
@@ -31,12 +36,14 @@ def example_text(example: dict) -> str:
 def period_lines(period: dict, limit: int, hint: str) -> list[str]:
     """The problems of one source in one period (the run, or the last days), unindented."""
     lines = []
+    files_limit = max(limit, FILES_NAMED)
     unreadable = period.get("unreadable") or []
-    lines += [f"unreadable: {f['file']}: {f['reason']}" for f in unreadable[:limit]]
-    lines += _more(min(limit, len(unreadable)), period.get("files_unreadable", len(unreadable)), hint)
+    lines += [f"unreadable: {f['file']}: {f['reason']}" for f in unreadable[:files_limit]]
+    lines += _more(min(files_limit, len(unreadable)), period.get("files_unreadable", len(unreadable)),
+                   hint)
     ignored = period.get("ignored") or []
-    lines += [f"ignored: {f['file']}: {f['reason']}" for f in ignored[:limit]]
-    lines += _more(min(limit, len(ignored)), len(ignored), hint)
+    lines += [f"ignored: {f['file']}: {f['reason']}" for f in ignored[:files_limit]]
+    lines += _more(min(files_limit, len(ignored)), len(ignored), hint)
     held: dict[str, list[str]] = {}  # one line per broken mapping, however many files wait
     for f in period.get("held_back") or []:
         held.setdefault(f["reason"], []).append(f["file"])
