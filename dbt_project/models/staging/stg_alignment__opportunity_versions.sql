@@ -1,9 +1,7 @@
-{{ config(schema='staging', materialized='view') }}
--- Every loaded version of every opportunity (the raw history), typed and cleaned the way
--- stg_raw__opportunities cleans the latest version, numbered in version order: updated_at
--- ascending (a null updated_at being the oldest), then the first loaded (smallest _source_file,
--- then _source_line). The last version of each opportunity is the one stg_raw__opportunities
--- keeps.
+-- Every loaded version of every opportunity (the raw history), typed and cleaned, numbered in
+-- version order: updated_at ascending (a null updated_at being the oldest), then the first
+-- loaded (smallest _source_file, then _source_line). Never ordered by _loaded_at. The greatest
+-- version_number of an opportunity is its latest version, the one stg_raw__opportunities keeps.
 with
 
 source as (
@@ -19,10 +17,14 @@ renamed as (
         {{ clean_text('opportunity_id') }} as opportunity_id,
         {{ clean_text('contact_id') }} as contact_id,
         {{ clean_text('owner_id') }} as owner_id,
+        {{ clean_text('account_name') }} as account_name,
 
         -- deal
         {{ clean_text('stage') }} as stage,
         cast(amount as double) as amount,
+        {{ clean_text('currency') }} as currency,
+        {{ clean_text('segment') }} as segment,
+        {{ clean_text('lost_reason') }} as lost_reason,
 
         -- timestamps
         cast(created_at as timestamp) as created_at,
