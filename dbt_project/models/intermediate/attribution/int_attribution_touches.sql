@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', materialized='table') }}
 -- The candidate touches of every opportunity: each session of the opportunity's contact that
 -- started within the lookback window before the opportunity's creation (var
 -- attribution_lookback_days, default 90, inclusive) and, for a closed opportunity, also those

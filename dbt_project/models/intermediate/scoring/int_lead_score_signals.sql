@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', materialized='table') }}
 -- One row per behaviour signal of a known contact (seed lead_scoring_behaviour_points): web
 -- events of the contact's stitched sessions whose event_type is a web_visits signal, and sales
 -- interactions of the contact whose interaction_type is a sales_interactions signal, with the

@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', materialized='table') }}
 -- One row per contact: the timestamp of each lifecycle stage it reached (DESIGN.md section 5)
 -- and whether it reached it. lead, mql, sql: the CRM dates. opportunity: the created_at of the
 -- contact's first opportunity. customer: the close of its first won opportunity.
