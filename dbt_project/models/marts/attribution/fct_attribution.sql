@@ -1,6 +1,6 @@
 -- Multi-touch attribution of opportunities to the sessions of their contact (DESIGN.md
 -- section 5): one row per opportunity, touch (session) and model, for every model. The credit
--- logic is the macro attribution_credits_ctes (macros/alignment/attribution.sql), the same SQL
+-- logic is the macro attribution_credits_ctes (macros/attribution.sql), the same SQL
 -- the property tests run. pipeline_credit = credit x amount (missing amount 0), revenue_credit
 -- = credit x amount of a won opportunity (0 otherwise). Opportunities without a touch in the
 -- window are in mart_unattributed_opportunities.
