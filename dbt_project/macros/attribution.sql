@@ -39,19 +39,27 @@
 {% endmacro %}
 
 
-{#- Every attribution model, in the order of DESIGN.md. -#}
-{% macro attribution_model_names() %}
-    {{ return(['first_touch', 'last_touch', 'linear', 'position_based', 'u_shaped', 'w_shaped',
-               'full_path', 'j_shaped', 'inverse_j', 'time_decay']) }}
+{#- One row per attribution model (var attribution_models, in its order): a select of the column
+    `attribution_model`, to cross join with. -#}
+{% macro attribution_model_rows() %}
+    {%- for model_name in var('attribution_models') %}
+    select '{{ model_name }}' as attribution_model
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 {% endmacro %}
 
 
 {% macro attribution_credits_ctes(touches, lookback_days=none, half_life_days=none) %}
 {%- set lookback_days = lookback_days if lookback_days is not none
-        else var('attribution_lookback_days', 90) -%}
+        else var('attribution_lookback_days') -%}
 {%- set half_life_days = half_life_days if half_life_days is not none
-        else var('attribution_half_life_days', 7) -%}
+        else var('attribution_half_life_days') -%}
 {%- set shares = attribution_model_shares() -%}
+{%- if ((shares.keys() | list) + ['time_decay']) | sort != var('attribution_models') | sort -%}
+    {{ exceptions.raise_compiler_error(
+        "var attribution_models " ~ var('attribution_models') ~ " must name the models of "
+        ~ "attribution_model_shares() and time_decay: " ~ (shares.keys() | list)) }}
+{%- endif -%}
 
 -- The touches in the window: started at most `lookback_days` before the opportunity's
 -- creation (inclusive) and before its creation (the standard path); for full_path also those

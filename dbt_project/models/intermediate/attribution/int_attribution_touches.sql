@@ -1,8 +1,8 @@
 -- The candidate touches of every opportunity: each session of the opportunity's contact that
 -- started within the lookback window before the opportunity's creation (var
--- attribution_lookback_days, default 90, inclusive) and, for a closed opportunity, also those
+-- attribution_lookback_days, inclusive) and, for a closed opportunity, also those
 -- up to its close (for full_path). The input of the macro attribution_credits_ctes.
-{%- set lookback_days = var('attribution_lookback_days', 90) %}
+{%- set lookback_days = var('attribution_lookback_days') %}
 with
 
 opportunities as (

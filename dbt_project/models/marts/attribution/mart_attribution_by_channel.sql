@@ -6,7 +6,7 @@
 -- the closed ones only), so each model's pipeline over all rows of a month equals the pipeline
 -- created that month (full_path: of the opportunities closed since) and its revenue the revenue
 -- won that month (mart_funnel_daily).
-{%- set models = attribution_model_names() %}
+{%- set models = var('attribution_models') %}
 with
 
 credits as (
@@ -23,10 +23,7 @@ unattributed as (
 
 models as (
 
-    {%- for model_name in models %}
-    select '{{ model_name }}' as attribution_model
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ attribution_model_rows() }}
 
 ),
 

@@ -2,7 +2,7 @@
 -- the lookback window before their creation. Kept and counted, never dropped.
 -- reason: contact_unknown (the contact is not in dim_contacts), no_web_sessions (the contact has
 -- no stitched session at all), no_session_in_window (sessions exist, none in the window).
-{%- set lookback_days = var('attribution_lookback_days', 90) %}
+{%- set lookback_days = var('attribution_lookback_days') %}
 with
 
 opportunities as (

@@ -4,8 +4,8 @@
 -- follow_up_sla_hours, inclusive), the ignored flag (no such touch within
 -- follow_up_ignored_after_days, inclusive) and whether the MQL reached SQL (skip rule of
 -- int_contacts_lifecycle_staged).
-{%- set sla_hours = var('follow_up_sla_hours', 24) %}
-{%- set ignored_after_days = var('follow_up_ignored_after_days', 30) %}
+{%- set sla_hours = var('follow_up_sla_hours') %}
+{%- set ignored_after_days = var('follow_up_ignored_after_days') %}
 with
 
 mqls as (

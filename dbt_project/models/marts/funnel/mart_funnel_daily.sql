@@ -1,7 +1,7 @@
 -- The eight shared funnel metrics (glossary), one row per UTC date and channel that has any
 -- activity. Counts are bigint (0 on an existing row); rates are doubles, null where the
 -- denominator is 0.
-{%- set stages = ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'] %}
+{%- set stages = var('lifecycle_stages') %}
 with
 
 sessions as (

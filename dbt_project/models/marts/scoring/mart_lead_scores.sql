@@ -44,7 +44,7 @@ signals as (
 
 as_of as (
 
-    {%- set as_of = var('lead_score_as_of', none) %}
+    {%- set as_of = var('lead_score_as_of') %}
     {%- if as_of %}
     select cast('{{ as_of }}' as timestamp) as score_as_of
     {%- else %}

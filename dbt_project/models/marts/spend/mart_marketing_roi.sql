@@ -16,7 +16,7 @@
         database=spend_source.database, schema=spend_source.schema,
         identifier=spend_source.identifier) %}
 {%- endif %}
-{%- set models = attribution_model_names() %}
+{%- set models = var('attribution_models') %}
 with
 
 spend_rows as (
@@ -115,10 +115,7 @@ credited_revenue as (
 
 models as (
 
-    {%- for model_name in models %}
-    select '{{ model_name }}' as attribution_model
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ attribution_model_rows() }}
 
 ),
 
