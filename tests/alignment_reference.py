@@ -1,5 +1,5 @@
 """Independent computations of the alignment marts (plain Python and polars, from the rules in
-dbt_project/models/alignment/alignment_docs.md), to compare the dbt SQL against.
+dbt_project/models/alignment_rules.md), to compare the dbt SQL against.
 
 - `attribution_credits`: the credits of every attribution model for a set of candidate touches.
 - `lead_follow_up` / `lead_follow_up_summary`: the follow-up SLA marts from raw rows.

@@ -23,15 +23,15 @@ from pipelines.settings import DBT_PROJECT_DIR
 
 LOADED_AT = datetime(2024, 6, 1, 3, 0, 0)
 
-# The core funnel models (staging, intermediate, marts), their seeds and singular tests: what
-# the edge-case tests build. Other areas of the project (models/alignment/...) test themselves;
+# The core funnel models: the eight metrics (mart_funnel_daily) and contact quality, with
+# everything they are built from (seeds included) and the singular test: what the edge-case
+# tests build. The other marts (attribution, lifecycle, follow-up, ...) test themselves;
 # `cautious` leaves out their tests that merely reference a core model.
 CORE_SELECTION = (
     "--indirect-selection", "cautious",
     "--select",
-    "path:models/staging", "path:models/intermediate", "path:models/marts",
-    "path:seeds/channel_rules.csv", "path:seeds/original_source_channels.csv",
-    "path:tests/assert_funnel_daily_totals_match_facts.sql",
+    "+mart_funnel_daily", "+mart_contact_quality_summary",
+    "assert_funnel_daily_totals_match_facts",
 )
 
 

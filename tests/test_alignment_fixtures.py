@@ -1,5 +1,5 @@
 """Hand-computed cases of the alignment marts (DESIGN.md section 5; rules in
-dbt_project/models/alignment/alignment_docs.md), each asserted on the marts that `dbt build`
+dbt_project/models/alignment_rules.md), each asserted on the marts that `dbt build`
 makes from hand-made raw rows. The project is built once per module.
 
 The journeys (all times UTC, 2026):

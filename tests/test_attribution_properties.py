@@ -1,7 +1,7 @@
 """Property tests of the attribution SQL itself.
 
 The credit logic of `fct_attribution` is the macro `attribution_credits_ctes` (dbt_project/
-macros/alignment/attribution.sql). dbt compiles it once per module against a table name; each
+macros/attribution.sql). dbt compiles it once per module against a table name; each
 hypothesis example (a batch of opportunities with random touch sequences, random creation,
 contact-creation and close times) is loaded into an in-memory DuckDB table and the compiled SQL
 runs on it in one query. The results must hold the invariants of DESIGN.md section 5 and equal

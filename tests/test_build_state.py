@@ -27,7 +27,7 @@ def test_project_state_follows_the_files_that_define_the_build(project):
     (project / "logs" / "dbt.log").write_text("a log line")
     assert build_state.project_state(project) == original, "dbt's outputs are not inputs"
 
-    model = project / "models" / "marts" / "mart_funnel_daily.sql"
+    model = project / "models" / "marts" / "funnel" / "mart_funnel_daily.sql"
     model.write_text(model.read_text() + "\n-- an edit\n")
     edited = build_state.project_state(project)
     assert edited != original

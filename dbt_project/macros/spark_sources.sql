@@ -18,7 +18,7 @@
 {%- endmacro %}
 
 {% macro spark__declare_raw_sources() -%}
-    {%- set location = var('spark_raw_location', none)
+    {%- set location = var('spark_raw_location')
         or env_var('FUNNEL_SPARK_RAW_LOCATION', env_var('FUNNEL_DATA_DIR', '../data') ~ '/raw') -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set tables = [] -%}

@@ -1,0 +1,58 @@
+-- Every loaded version of every opportunity (the raw history), typed and cleaned, numbered in
+-- version order: updated_at ascending (a null updated_at being the oldest), then the first
+-- loaded (smallest _source_file, then _source_line). Never ordered by _loaded_at. The greatest
+-- version_number of an opportunity is its latest version, the one stg_raw__opportunities keeps.
+with
+
+source as (
+
+    select * from {{ source('raw', 'opportunities') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        {{ clean_text('opportunity_id') }} as opportunity_id,
+        {{ clean_text('contact_id') }} as contact_id,
+        {{ clean_text('owner_id') }} as owner_id,
+        {{ clean_text('account_name') }} as account_name,
+
+        -- deal
+        {{ clean_text('stage') }} as stage,
+        cast(amount as double) as amount,
+        {{ clean_text('currency') }} as currency,
+        {{ clean_text('segment') }} as segment,
+        {{ clean_text('lost_reason') }} as lost_reason,
+
+        -- timestamps
+        cast(created_at as timestamp) as created_at,
+        cast(closed_at as timestamp) as closed_at,
+        cast(updated_at as timestamp) as updated_at,
+
+        -- lineage
+        cast(_source_file as string) as source_file,
+        cast(_source_line as bigint) as source_line
+
+    from source
+
+),
+
+numbered as (
+
+    select
+        renamed.*,
+        row_number() over (
+            partition by opportunity_id
+            order by
+                updated_at asc nulls first,
+                source_file asc nulls first,
+                source_line asc nulls first
+        ) as version_number
+    from renamed
+    where opportunity_id is not null
+
+)
+
+select * from numbered
