@@ -127,7 +127,7 @@ def test_no_record_of_the_corpus_is_lost_in_the_night(nights):
         for case in NIGHTLY:
             seen = Observation(count_records(case))
             observe_tables(con, case, seen)
-            if seen.outcome == IGNORED and case.file in copies:
+            if seen.outcome == IGNORED and IGNORED not in case.outcomes and case.file in copies:
                 assert f"{case.file}: same content as" in nights.first.output
             elif seen.outcome not in case.outcomes:
                 unbalanced.append(f"{case.name}: {seen.outcome}, expected "
