@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines import limits, settings
+from pipelines.library_patches import disable_gx_content_fingerprint, drop_gx_batch_data
 
 SAMPLE_SIZE = 10
 
@@ -64,11 +65,8 @@ def load_suite_document(name: str) -> dict:
 @cache
 def _batch_definition():
     import great_expectations as gx
-    from great_expectations.execution_engine import pandas_execution_engine
 
-    # GX fingerprints every frame under 1 GB with an md5 of its whole content, twice per
-    # validation, for a batch marker nothing here reads: 25 of the 45 s a 10M-row batch took.
-    pandas_execution_engine.HASH_THRESHOLD = 0
+    disable_gx_content_fingerprint()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
@@ -113,9 +111,7 @@ def release_memory() -> None:
     allocators keep freed pages (1.9 GB held after a 10M-row batch, 0.5 GB after this)."""
     import pyarrow as pa
 
-    engine = _batch_definition().data_asset.datasource.get_execution_engine()
-    engine.batch_manager.reset_batch_cache()
-    engine.batch_manager._batch_data_cache.clear()  # no public call clears the data itself
+    drop_gx_batch_data(_batch_definition().data_asset.datasource.get_execution_engine())
     gc.collect()
     pa.default_memory_pool().release_unused()
     try:

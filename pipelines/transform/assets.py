@@ -6,11 +6,8 @@ overrides. The whole graph runs in one `dbt build` (each dbt start-up costs seco
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
 
-import importlib.metadata
 import os
-import sys
 from collections.abc import Mapping, Sequence
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +18,12 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
-from packaging import version
 
 from pipelines import settings
 from pipelines.dbt_child import PARENT_PID_VARIABLE
 from pipelines.faults import crash_point
 from pipelines.ingestion import audit
+from pipelines.library_patches import FunnelDbtCliResource
 from pipelines.transform import build_state, invocations, spark_tables
 from pipelines.transform.project import dbt_executable, funnel_dbt_project, prepare_if_dev
 from pipelines.warehouse import WarehouseResource
@@ -123,17 +120,6 @@ def _copy_spark_marts(context: dg.AssetExecutionContext) -> None:
     with WarehouseResource().connect() as con:
         spark_tables.copy_marts(con, settings.spark_warehouse_dir(), marts)
     context.log.info(f"copied {len(marts)} marts from Spark into {settings.warehouse_path()}")
-
-
-class FunnelDbtCliResource(DbtCliResource):
-    """dagster-dbt asks the dbt executable for its version (`dbt --version`, ~2 s) in every run.
-    The dbt we run is this environment's dbt-core, whose version the package metadata gives."""
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
-            return version.parse(importlib.metadata.version("dbt-core"))
-        return super()._cli_version
 
 
 def dbt_resource() -> DbtCliResource:
