@@ -186,11 +186,11 @@ def load_batch(
         counts = append_rows(con, source, valid, loaded_at)
         for batch in files:
             insert_rejected(con, source, batch, loaded_at)
+            values = ledger_values(batch, source.name, counts, run_id, loaded_at)
             con.execute(
                 f"INSERT INTO {LEDGER} ({', '.join(LEDGER_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})",
-                [ledger_values(batch, source.name, counts, run_id, loaded_at)[c]
-                 for c in LEDGER_COLUMNS],
+                [values[c] for c in LEDGER_COLUMNS],
             )
         con.execute("COMMIT")
     except BaseException:

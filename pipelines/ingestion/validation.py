@@ -127,15 +127,18 @@ def _normalise_timestamp(column: pl.Series, timestamp_format: str | None) -> _Ty
         expected = f"format '{timestamp_format}'"
         return _Typed(parsed, _reason(text, parsed, f"not {expected}"), _all(column, not has_time))
     # Polars reads `26-01-02` with %Y as the year 26: a year must have four digits. (Only
-    # values parsed before the year 1000 can be such; the pattern runs on those alone.)
-    short_year = (parsed.dt.year() < 1000) & text.str.contains(r"^\d{1,3}[-/.]\d")
-    short_year = short_year.fill_null(False)
-    parsed = pl.select(pl.when(short_year).then(None).otherwise(parsed)).to_series().alias(name)
-    reason = pl.select(
-        pl.when(short_year).then(pl.lit("ambiguous year (write it with four digits, YYYY-MM-DD): '")
-                                 + text + pl.lit("'"))
-        .otherwise(_reason(text, parsed, "not an ISO 8601 timestamp"))).to_series()
-    return _Typed(parsed, reason, text.str.contains(r"^\d{4}-\d{2}-\d{2}$").fill_null(False))
+    # values parsed before the year 1000 can be such; most files have none to look at.)
+    reason = _reason(text, parsed, "not an ISO 8601 timestamp")
+    if (parsed.dt.year() < 1000).any():
+        short_year = ((parsed.dt.year() < 1000) & text.str.contains(r"^\d{1,3}[-/.]\d")).fill_null(False)
+        parsed = pl.select(pl.when(short_year).then(None).otherwise(parsed)).to_series().alias(name)
+        reason = pl.select(
+            pl.when(short_year).then(pl.lit("ambiguous year (write it with four digits, YYYY-MM-DD): '")
+                                     + text + pl.lit("'"))
+            .otherwise(_reason(text, parsed, "not an ISO 8601 timestamp"))).to_series()
+    # The only ISO spelling of ten characters that parses is a date alone (YYYY-MM-DD).
+    date_only = (parsed.is_not_null() & (text.str.len_bytes() == 10)).fill_null(False)
+    return _Typed(parsed, reason, date_only)
 
 
 _TIME_DIRECTIVES = ("%H", "%I", "%k", "%l", "%T", "%R", "%c", "%s", "%X")
@@ -158,12 +161,14 @@ def _integral_floats_as_integers(column: pl.Series) -> pl.Series:
 
 def _limit_problems(converted: dict[str, _Typed], source: Source, now: datetime
                     ) -> list[tuple[str, pl.Series]]:
-    """The values that converted but break a limit of pipelines/limits.py."""
+    """The values that converted but break a limit of pipelines/limits.py. Every rule is an
+    expression over one frame, evaluated in a single pass (a file costs one query, not one
+    per rule and column); messages are built only for the rules some row breaks."""
     floor, latest = limits.timestamp_floor(), limits.latest_allowed(now)
-    # (field, rows breaking the rule, message, the value it is compared with where it is a pair)
-    rules: list[tuple[str, pl.Series, str, pl.Series | None]] = []
+    # (field, rows breaking the rule, message, the column it is compared with where it is a pair)
+    rules: list[tuple[str, pl.Expr, str, str | None]] = []
     for name, kind in source.columns.items():
-        value = converted[name].value
+        value = pl.col(name)
         if kind == TIMESTAMP:
             rules.append((name, value < floor, f"before the timestamp floor {floor:%Y-%m-%d} "
                           "(FUNNEL_TIMESTAMP_FLOOR)", None))
@@ -174,21 +179,27 @@ def _limit_problems(converted: dict[str, _Typed], source: Source, now: datetime
             rules.append((name, value.is_nan() | value.is_infinite(), "not a finite number", None))
             if name in limits.NON_NEGATIVE.get(source.name, ()):
                 rules.append((name, value < 0, "negative amount", None))
+    pair_columns = {}
     for later, earlier in limits.ORDERED_PAIRS.get(source.name, ()):
-        first, second = converted[later], converted[earlier]
-        by_date = first.date_only | second.date_only
-        before = pl.select(pl.when(by_date).then(first.value.dt.date() < second.value.dt.date())
-                           .otherwise(first.value < second.value)).to_series()
-        rules.append((later, before, f"before {earlier}", second.value))
+        by_date = f"_by_date_{later}_{earlier}"
+        pair_columns[by_date] = converted[later].date_only | converted[earlier].date_only
+        before = pl.when(pl.col(by_date)).then(pl.col(later).dt.date() < pl.col(earlier).dt.date()) \
+            .otherwise(pl.col(later) < pl.col(earlier))
+        rules.append((later, before, f"before {earlier}", earlier))
+    if not rules:
+        return []
+    values = pl.DataFrame([c.value for c in converted.values()]).with_columns(
+        pl.Series(name, column) for name, column in pair_columns.items())
+    masks = values.select(rule.fill_null(False).alias(f"rule{i}")
+                          for i, (_, rule, _, _) in enumerate(rules))
+    broken_rules = [i for i, hit in enumerate(masks.select(pl.all().any()).row(0)) if hit]
     problems = []
-    for name, broken, message, compared in rules:
-        broken = broken.fill_null(False)
-        if not broken.any():  # messages are built only where a rule is broken (rare)
-            continue
+    for i in broken_rules:  # rare: messages only where a rule is broken
+        name, _, message, compared = rules[i]
         text = pl.lit(f"{message}: '") + _shown(converted[name].value) + pl.lit("'")
         if compared is not None:
-            text = text + pl.lit(" < '") + _shown(compared) + pl.lit("'")
-        problems.append((name, pl.select(pl.when(broken).then(text)).to_series()))
+            text = text + pl.lit(" < '") + _shown(converted[compared].value) + pl.lit("'")
+        problems.append((name, pl.select(pl.when(masks.get_column(f"rule{i}")).then(text)).to_series()))
     return problems
 
 
