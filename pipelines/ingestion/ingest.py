@@ -82,7 +82,7 @@ def ingest_source(
     run_id = uuid.uuid4().hex[:12]
     started = now or datetime.now(UTC).replace(tzinfo=None)
     result = SourceIngestion(source_name, run_id)
-    done = raw_store.ingested_hashes(con)
+    done = raw_store.ingested_files(con)
     known = raw_store.hashes_by_file_stat(con, source_name)
     pending: list[tuple[Path, str, str]] = []  # path, path relative to the source's folder, sha256
     unknown_times: list[raw_store.FileTime] = []

@@ -22,6 +22,9 @@ from pipelines.ingestion.validation import validate
 
 log = logging.getLogger(__name__)
 
+# How an unreadable file is worded in messages and in the ledger (problem_summary strips it).
+UNREADABLE_PREFIX = "file could not be read and was not loaded: "
+
 
 @dataclass
 class Problem:
@@ -68,10 +71,10 @@ def prepare_file(path: Path, relative: str, digest: str, source: Source, mapping
     try:
         return _read_map_validate(path, display, digest, source, mapping, result, now)
     except UnreadableFileError as exc:
-        message = f"file could not be read and was not loaded: {exc}"
+        message = f"{UNREADABLE_PREFIX}{exc}"
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop its source's step
         log.exception("%s: unexpected error while reading the file", display)
-        message = (f"file could not be read and was not loaded: unexpected {type(exc).__name__}: "
+        message = (f"{UNREADABLE_PREFIX}unexpected {type(exc).__name__}: "
                    f"{exc} (the other files of {source.name} were loaded; please report this)")
     result.problems[:] = [Problem(display, None, None, message, "error")]
     result.unknown_values.clear()
@@ -142,6 +145,9 @@ def _read_map_validate(path, display, digest, source, mapping, result, now):
     return valid, batch
 
 
+MAX_CONFLICTS_NAMED = 20
+
+
 def _version_conflicts(display: str, source: Source, conflicts) -> list[Problem]:
     """A warning per version given twice with different contents in one file."""
     problems = []
@@ -155,5 +161,3 @@ def _version_conflicts(display: str, source: Source, conflicts) -> list[Problem]
                                 f"{len(conflicts) - MAX_CONFLICTS_NAMED} more conflicting versions"))
     return problems
 
-
-MAX_CONFLICTS_NAMED = 20

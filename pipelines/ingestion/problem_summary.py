@@ -19,6 +19,7 @@ import duckdb
 from pipelines.ingestion import raw_store
 from pipelines.ingestion.inbox import stray_inbox_entries
 from pipelines.ingestion.mapping import load_mappings
+from pipelines.ingestion.prepare import UNREADABLE_PREFIX
 
 RECENT_DAYS = 7
 MAX_LISTED = 20  # files or reasons kept per list; the counts are always complete
@@ -30,8 +31,6 @@ MAX_TEXT = 300
 _KIND_SQL = (r"""regexp_replace(regexp_replace(r.reason, ':\s*''[^'']*''', '', 'g'),"""
              r"""'''[^'']*''', '''…''', 'g')""")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# How prepare.prepare_file words an unreadable file in the ledger; the summary keeps the why.
-_UNREADABLE_PREFIX = "file could not be read and was not loaded: "
 
 
 def plain(text: str | None) -> str:
@@ -68,7 +67,7 @@ def _period(con: duckdb.DuckDBPyConnection, source: str, where: str, params: lis
     return {
         "files": files,
         "files_unreadable": unreadable_count,
-        "unreadable": [{"file": path, "reason": plain((message or "").removeprefix(_UNREADABLE_PREFIX))}
+        "unreadable": [{"file": path, "reason": plain((message or "").removeprefix(UNREADABLE_PREFIX))}
                        for path, message in unreadable],
         "rows_rejected": sum(g[2] for g in groups),
         "rejection_kinds": len(groups),

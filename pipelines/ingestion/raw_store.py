@@ -101,7 +101,7 @@ def raw_table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
 
 
-def ingested_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def ingested_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """file_hash -> the ledger path of the file that brought that content."""
     return dict(con.execute(f"SELECT file_hash, file_path FROM {LEDGER}").fetchall())
 
