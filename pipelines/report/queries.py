@@ -1,8 +1,8 @@
 """The report's SQL: every number the report shows comes from one of these queries on the marts.
 
 Each function takes a `Marts` (read-only connection) and returns rows (dicts) or a polars
-DataFrame. Sums of rates are weighted back to counts (a rate × its denominator) so that a
-period's rate is the rate of the period, never an average of daily rates.
+DataFrame. The marts publish the counts behind every rate: a period sums them and the report
+divides once, so a period's rate is the rate of the period, never an average of daily rates.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def channel_sort_key(channel: str | None) -> tuple[int, str]:
 PERIOD_SUMS = """
     coalesce(sum(visits), 0) AS visits,
     coalesce(sum(pageviews), 0) AS pageviews,
-    sum(visits * avg_session_seconds) AS session_seconds,
-    sum(visits * bounce_rate) AS bounces,
+    coalesce(sum(session_seconds), 0) AS session_seconds,
+    coalesce(sum(bounces), 0) AS bounces,
     coalesce(sum(new_contacts), 0) AS new_contacts,
     coalesce(sum(complete_contacts), 0) AS complete_contacts,
     coalesce(sum(opportunities), 0) AS opportunities,
@@ -40,9 +40,9 @@ PERIOD_SUMS = """
     coalesce(sum(site_interactions), 0) AS site_interactions,
     coalesce(sum(sales_interactions), 0) AS sales_interactions,
     coalesce(sum(emails_sent), 0) AS emails_sent,
-    sum(emails_sent * email_open_rate) AS emails_opened,
-    sum(emails_sent * email_click_rate) AS emails_clicked,
-    sum(emails_sent * email_reply_rate) AS emails_replied,
+    coalesce(sum(emails_opened), 0) AS emails_opened,
+    coalesce(sum(emails_clicked), 0) AS emails_clicked,
+    coalesce(sum(emails_replied), 0) AS emails_replied,
     coalesce(sum(document_views), 0) AS document_views,
     coalesce(sum(calls), 0) AS calls,
     coalesce(sum(meetings), 0) AS meetings

@@ -46,10 +46,12 @@ FUNNEL_COUNT_COLUMNS = (
     "complete_contacts", "opportunities", "customers", "site_interactions",
     "sales_interactions", "emails_sent", "document_views", "calls", "meetings",
 )  # fmt: skip
+# The counts behind the rates, published beside them (the mart's last columns).
+FUNNEL_RATE_COUNT_COLUMNS = ("bounces", "emails_opened", "emails_clicked", "emails_replied")
 FUNNEL_FLOAT_COLUMNS = (
     "avg_session_seconds", "bounce_rate", "completeness_rate", "contact_share",
     "pipeline_amount", "revenue_won", "pages_per_session", "email_open_rate",
-    "email_click_rate", "email_reply_rate",
+    "email_click_rate", "email_reply_rate", "session_seconds",
 )  # fmt: skip
 FUNNEL_COLUMNS = (
     "metric_date", "channel",
@@ -60,6 +62,7 @@ FUNNEL_COLUMNS = (
     "site_interactions", "pages_per_session",
     "sales_interactions", "emails_sent", "email_open_rate", "email_click_rate",
     "email_reply_rate", "document_views", "calls", "meetings",
+    "bounces", "session_seconds", "emails_opened", "emails_clicked", "emails_replied",
 )  # fmt: skip
 
 
@@ -706,9 +709,13 @@ def funnel_daily_from(parts: Intermediate) -> pl.DataFrame:
         record["email_open_rate"] = _ratio(row["_opened"], row["emails_sent"])
         record["email_click_rate"] = _ratio(row["_clicked"], row["emails_sent"])
         record["email_reply_rate"] = _ratio(row["_replied"], row["emails_sent"])
+        record["bounces"] = int(row["_bounces"])
+        record["session_seconds"] = float(row["_session_seconds"])
+        for outcome in ("opened", "clicked", "replied"):
+            record[f"emails_{outcome}"] = int(row[f"_{outcome}"])
         out.append(record)
     schema = {"metric_date": pl.Date, "channel": pl.String}
-    schema |= {name: pl.Int64 for name in FUNNEL_COUNT_COLUMNS}
+    schema |= {name: pl.Int64 for name in FUNNEL_COUNT_COLUMNS + FUNNEL_RATE_COUNT_COLUMNS}
     schema |= {name: pl.Float64 for name in FUNNEL_FLOAT_COLUMNS}
     return pl.DataFrame(out, schema=schema).select(FUNNEL_COLUMNS)
 

@@ -1,6 +1,7 @@
 -- The eight shared funnel metrics (glossary), one row per UTC date and channel that has any
 -- activity. Counts are bigint (0 on an existing row); rates are doubles, null where the
--- denominator is 0.
+-- denominator is 0. The counts behind each rate and average are published too (last columns,
+-- so existing column positions stay): a sum over days or channels adds them and divides once.
 {%- set stages = var('lifecycle_stages') %}
 with
 
@@ -45,6 +46,7 @@ visits as (
         sum(pageviews) as pageviews,
         count(distinct visitor_id) as visitors,
         avg(duration_seconds) as avg_session_seconds,
+        sum(duration_seconds) as session_seconds,
         sum(case when is_bounce then 1 else 0 end) as bounces
     from sessions
     group by session_date, channel
@@ -178,6 +180,7 @@ joined as (
         cast(coalesce(visits.pageviews, 0) as bigint) as pageviews,
         cast(coalesce(visits.visitors, 0) as bigint) as visitors,
         cast(visits.avg_session_seconds as double) as avg_session_seconds,
+        cast(coalesce(visits.session_seconds, 0) as double) as session_seconds,
         cast(coalesce(visits.bounces, 0) as bigint) as bounces,
         cast(coalesce(new_contacts.new_contacts, 0) as bigint) as new_contacts,
         {%- for stage in stages %}
@@ -259,6 +262,12 @@ select
     {{ safe_divide('emails_replied', 'emails_sent') }} as email_reply_rate,
     document_views,
     calls,
-    meetings
+    meetings,
+    -- the counts behind the rates and the average
+    bounces,
+    session_seconds,
+    emails_opened,
+    emails_clicked,
+    emails_replied
 from joined
 where metric_date is not null
