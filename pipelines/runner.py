@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 import re
 import time
-from datetime import UTC, datetime
 
 import dagster as dg
 
 from pipelines import settings
 from pipelines.console import EXIT_FAILED, EXIT_OK
-from pipelines.report.run_checks import check_record
-
-LAST_CHECKS_FILE = "last_run_checks.json"
-
+from pipelines.quality import run_checks
+from pipelines.quality.run_checks import FAILED, LAST_CHECKS_FILE, PASSED, WARNED, check_status
 
 
 def _run_config(verbose: bool, rebuild: bool = False) -> dict:
@@ -99,9 +95,9 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
         console.say(f"{SKIPPED_MESSAGE}: the marts, their checks and the publication are "
                     "the last build's (--rebuild forces a build)")
     checks = record_check_results(result, keep_previous=skipped, ingestion=ingestion)
-    passed = sum(1 for c in checks if c["passed"])
-    warned = [c for c in checks if not c["passed"] and c["severity"] == "WARN"]
-    failed = [c for c in checks if not c["passed"] and c["severity"] != "WARN"]
+    passed = sum(1 for c in checks if check_status(c) == PASSED)
+    warned = [c for c in checks if check_status(c) == WARNED]
+    failed = [c for c in checks if check_status(c) == FAILED]
     console.say(f"checks{' run this time' if skipped else ''}: {passed} passed, {len(warned)} warned, "
                 f"{len(failed)} failed" + (" (details: funnel quality)" if warned or failed else ""))
     for check in failed:
@@ -109,7 +105,7 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
                       + (" (blocking)" if check.get("blocking") else ""))
     _say_stale_mappings(console)
     if not result.success:
-        _report_failure(result, console, blocked=any(c.get("blocking") for c in failed))
+        _report_failure(result, console, blocked=any(run_checks.is_blocking_failure(c) for c in failed))
         return EXIT_FAILED
     console.say(f"done in {time.perf_counter() - started:.1f}s")
     if ingestion["mapping_problems"]:
@@ -188,26 +184,13 @@ def root_cause(error) -> str:
 def record_check_results(result: dg.ExecuteInProcessResult, keep_previous: bool = False,
                          ingestion: dict | None = None) -> list[dict]:
     """Keep the run's check results (and its ingestion problems) for `funnel quality` in
-    <data dir>/reports/ and return the checks. keep_previous: the checks this run did not
-    evaluate (a skipped dbt build) keep their last result, marked with the run that evaluated
-    them."""
-    checks = [check_record(evaluation) for evaluation in result.get_asset_check_evaluations()]
+    <data dir>/reports/ and return this run's checks. keep_previous: the checks this run did
+    not evaluate (a skipped dbt build) keep their last result."""
     path = settings.reports_dir() / LAST_CHECKS_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    kept = _previous_checks_not_in(path, checks) if keep_previous else []
-    document = {"run_id": result.run_id, "finished_at": datetime.now(UTC).isoformat(),
-                "success": result.success, "checks": checks + kept, "ingestion": ingestion}
-    path.write_text(json.dumps(document, indent=2, default=str))
-    return checks
-
-
-def _previous_checks_not_in(path, checks: list[dict]) -> list[dict]:
-    if not path.is_file():
-        return []
-    previous = json.loads(path.read_text())
-    evaluated = {(c["asset"], c["check"]) for c in checks}
-    return [{**c, "evaluated_in_run": c.get("evaluated_in_run", previous["run_id"])}
-            for c in previous["checks"] if (c["asset"], c["check"]) not in evaluated]
+    previous = run_checks.load_last_checks(path) if keep_previous else None
+    document = run_checks.from_result(result, ingestion, previous)
+    run_checks.write_last_checks(path, document)
+    return [c for c in document["checks"] if "evaluated_in_run" not in c]
 
 
 def run_ingestion(console) -> int:

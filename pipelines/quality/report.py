@@ -1,17 +1,8 @@
 """`funnel quality`: a readable summary of the last run's checks and ingestion problems."""
 
-import json
-from pathlib import Path
-
 from pipelines.quality.ingestion_text import quality_lines
-
-STATUS_ORDER = {"FAILED": 0, "WARNED": 1, "PASSED": 2}
-
-
-def check_status(check: dict) -> str:
-    if check["passed"]:
-        return "PASSED"
-    return "WARNED" if check["severity"] == "WARN" else "FAILED"
+from pipelines.quality.run_checks import STATUS_ORDER, check_status, is_blocking_failure
+from pipelines.quality.run_checks import load_last_checks as load_last_checks  # the CLI's import
 
 
 def render_quality_report(document: dict, verbose: bool = False) -> tuple[str, bool]:
@@ -41,7 +32,7 @@ def render_quality_report(document: dict, verbose: bool = False) -> tuple[str, b
             lines.append("        " + _describe_failure(failure))
         if not metadata.get("failures") and check.get("description") and status != "PASSED":
             lines.append(f"        {check['description']}")
-    failed_blocking = any(check_status(c) == "FAILED" and c.get("blocking") for c in checks)
+    failed_blocking = any(is_blocking_failure(c) for c in checks)
     lines += quality_lines(document.get("ingestion"), verbose)
     return "\n".join(lines), failed_blocking
 
@@ -57,9 +48,3 @@ def _describe_failure(failure: dict) -> str:
     if failure.get("sample"):
         parts.append("e.g. " + ", ".join(map(str, failure["sample"][:10])))
     return " — ".join(parts)
-
-
-def load_last_checks(path: Path) -> dict | None:
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ JavaScript library, opens offline) built from the published marts.
 
 Modules, one job each: `source` (read-only connection), `queries` (the SQL), `charts` (SVG),
 `html` (tables, figures, the page), `markdown` (the glossary), `sections/` (one per section),
-`build` (`write_report`), `run_checks` (a Dagster run's check results, for the nightly asset).
+`build` (`write_report`); a run's check results come from `pipelines.quality.run_checks`.
 """
 
 from pipelines.report.build import render_report, write_report

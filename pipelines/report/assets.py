@@ -5,8 +5,8 @@ with the data-quality status of that same run."""
 import dagster as dg
 
 from pipelines import settings
+from pipelines.quality.run_checks import from_instance
 from pipelines.report.build import write_report
-from pipelines.report.run_checks import checks_from_run
 from pipelines.report.source import PUBLISHED_DB
 
 REPORT_KEY = dg.AssetKey(["reports", "funnel_report"])
@@ -23,7 +23,7 @@ PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
 )
 def funnel_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     path = write_report(settings.data_dir() / PUBLISHED_DB, settings.reports_dir(),
-                        checks_from_run(context.instance, context.run_id))
+                        from_instance(context.instance, context.run_id))
     context.log.info(f"report written: {path}")
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(path)),

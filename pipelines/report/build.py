@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pipelines.quality.report import load_last_checks
+from pipelines.quality.run_checks import FAILED, WARNED, check_status, load_last_checks
 from pipelines.report import html as h
 from pipelines.report import queries
 from pipelines.report.sections import (
@@ -69,11 +69,11 @@ def _subtitle(m: Marts, ctx: Context, generated: datetime) -> str:
     parts = [f"Data through <strong>{ctx.as_of.isoformat()}</strong>" if ctx.as_of else "No data yet",
              f"from {source}", f"generated {generated.strftime('%Y-%m-%d %H:%M')} UTC"]
     if ctx.checks is not None:
-        failed = [c for c in ctx.checks.get("checks", []) if not c["passed"] and c["severity"] != "WARN"]
-        warned = [c for c in ctx.checks.get("checks", []) if not c["passed"] and c["severity"] == "WARN"]
-        status = "failed" if failed or not ctx.checks.get("success") else "passed"
+        statuses = [check_status(c) for c in ctx.checks.get("checks", [])]
+        warned = statuses.count(WARNED)
+        status = "failed" if FAILED in statuses or not ctx.checks.get("success") else "passed"
         parts.append(f'last run <a href="#data-quality" style="color:inherit">{status}'
-                     f"{f', {len(warned)} warnings' if warned else ''}</a>")
+                     f"{f', {warned} warnings' if warned else ''}</a>")
     return " · ".join(parts)
 
 
@@ -98,7 +98,7 @@ def write_report(warehouse_or_published_path: Path, out_dir: Path,
 
     `warehouse_or_published_path`: `published/funnel.duckdb`, the `published/` folder, a data
     directory (its published copy is preferred) or `warehouse.duckdb`. `checks_path`: the last
-    run's `last_run_checks.json`, or that document itself (see `run_checks.checks_from_run`);
+    run's `last_run_checks.json`, or that document itself (see `pipelines.quality.run_checks`);
     missing: the data-quality section says no run is recorded. `report_date` names the file
     (default: today, UTC).
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipelines.quality.report import STATUS_ORDER, check_status
+from pipelines.quality.run_checks import STATUS_ORDER, check_status
 from pipelines.report import charts
 from pipelines.report import html as h
 from pipelines.report.sections import Context
