@@ -54,7 +54,7 @@ def published(data_dir: Path):
 def dbt_builds(data_dir: Path) -> list[tuple]:
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     try:
-        return con.execute("SELECT run_id, published_at IS NOT NULL FROM raw._dbt_builds "
+        return con.execute("SELECT run_id, published_at IS NOT NULL FROM audit.dbt_builds "
                            "ORDER BY built_at").fetchall()
     finally:
         con.close()

@@ -9,7 +9,7 @@ RUN_TIME_COLUMNS = {"_loaded_at", "rejected_at", "ingested_at", "run_id", "repea
                     "retracted_at", "replayed_at", "models_refreshed_at", "_retracted_at",
                     "retraction_id", "_retraction_id"}
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
-RUN_LOG_TABLES = {("raw", "_ingestion_runs"), ("raw", "_dbt_builds")}  # one row per run by design
+RUN_LOG_TABLES = {("raw", "_ingestion_runs"), ("audit", "dbt_builds")}  # one row per run by design
 
 
 def snapshot(database: Path, schemas=SCHEMAS) -> dict[str, list[tuple]]:

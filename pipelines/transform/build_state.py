@@ -8,6 +8,10 @@ counts stand for its content. When that state equals the one of the last build t
 and their publication would come out identical: the nightly run skips dbt, and with it the
 mart checks and publishing. A build that failed, or whose publication failed or was blocked
 by a check, is not published: the next run builds again.
+
+The builds are kept in `audit.dbt_builds`, beside the retraction log that also asks the build
+for a full refresh: the pipeline's own records, not data handed to dbt (which `raw` holds).
+A warehouse of an older version kept them in `raw._dbt_builds`: the first use moves them.
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import SOURCES
+from pipelines.ingestion.audit import AUDIT_SCHEMA
 from pipelines.ingestion.raw_store import LEDGER, LEDGER_TABLE, raw_table_names
 from pipelines.transform.project import project_source_files
 
-BUILDS_TABLE = "_dbt_builds"
-BUILDS = f"raw.{BUILDS_TABLE}"
+BUILDS_TABLE = "dbt_builds"
+BUILDS = f"{AUDIT_SCHEMA}.{BUILDS_TABLE}"
 BUILDS_COLUMNS = ("run_id VARCHAR, target VARCHAR, raw_state VARCHAR, project_state VARCHAR, "
                   "built_at TIMESTAMP, published_at TIMESTAMP")
+OLD_BUILDS_TABLE = "_dbt_builds"  # in raw, in warehouses of older versions (see above)
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ def current_state(con: duckdb.DuckDBPyConnection, project_dir: Path, target: str
 
 def last_published_build(con: duckdb.DuckDBPyConnection) -> BuildState | None:
     """The state of the last full build that was published, None when there is none."""
-    if BUILDS_TABLE not in raw_table_names(con):
+    if not _builds_table(con):
         return None
     row = con.execute(f"SELECT target, raw_state, project_state FROM {BUILDS} "
                       "WHERE published_at IS NOT NULL ORDER BY published_at DESC LIMIT 1").fetchone()
@@ -88,16 +94,32 @@ def last_published_build(con: duckdb.DuckDBPyConnection) -> BuildState | None:
 
 def record_build(con: duckdb.DuckDBPyConnection, state: BuildState, run_id: str) -> None:
     """A full dbt build succeeded in run `run_id` (not yet published)."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(f"CREATE TABLE IF NOT EXISTS {BUILDS} ({BUILDS_COLUMNS})")
+    _builds_table(con, create=True)
     con.execute(f"INSERT INTO {BUILDS} VALUES (?, ?, ?, ?, ?, NULL)",
                 [run_id, state.target, state.raw_state, state.project_state, _now()])
 
 
 def mark_published(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """The marts that run `run_id` built are published (no-op when it built none)."""
-    if BUILDS_TABLE in raw_table_names(con):
+    if _builds_table(con):
         con.execute(f"UPDATE {BUILDS} SET published_at = ? WHERE run_id = ?", [_now(), run_id])
+
+
+def _builds_table(con: duckdb.DuckDBPyConnection, create: bool = False) -> bool:
+    """Whether the builds table exists, after moving an older version's out of raw (each
+    statement safe to repeat: a move cut short is finished by the next call)."""
+    old = OLD_BUILDS_TABLE in raw_table_names(con)
+    if create or old:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {AUDIT_SCHEMA}")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {BUILDS} ({BUILDS_COLUMNS})")
+    if old:
+        con.execute(f"INSERT INTO {BUILDS} SELECT run_id, target, raw_state, project_state, "
+                    f"built_at, published_at FROM raw.{OLD_BUILDS_TABLE} "
+                    f"WHERE run_id NOT IN (SELECT run_id FROM {BUILDS})")
+        con.execute(f"DROP TABLE raw.{OLD_BUILDS_TABLE}")
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_schema = ? AND table_name = ?",
+                            [AUDIT_SCHEMA, BUILDS_TABLE]).fetchone()[0])
 
 
 def _now() -> datetime:
