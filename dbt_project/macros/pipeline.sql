@@ -52,13 +52,16 @@
 
 
 {#- mart_pipeline_daily, incremental: the first day a run recomputes. The earliest day on which
-    a version loaded after the mart's watermark (its greatest `_loaded_at`) takes effect: no
-    earlier day's state can change (a version changes the state only from the instant it takes
-    effect). Null when nothing new was loaded. -#}
+    a version loaded after the mart's watermark (its greatest `_loaded_at`) takes effect (no
+    earlier day's state can change: a version changes the state only from the instant it takes
+    effect), and at the latest the day after the mart's last day (the days a new batch adds). -#}
 {% macro pipeline_rebuild_from(relation) -%}
-    select min({{ to_date(version_effective_at('versions.')) }})
-    from {{ ref('stg_alignment__opportunity_versions') }} as versions
-    where {{ loaded_since('versions._loaded_at', relation) }}
+    select least(
+        (select min({{ to_date(version_effective_at('versions.')) }})
+         from {{ ref('stg_alignment__opportunity_versions') }} as versions
+         where {{ loaded_since('versions._loaded_at', relation) }}),
+        (select cast(max(metric_date) + interval 1 day as date) from {{ relation }})
+    )
 {%- endmacro %}
 
 
