@@ -21,9 +21,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_fixtures import RawData, failed_nodes, run_dbt, ts
-from reference.pipeline_reference import pipeline_daily, pipeline_waterfall
+from reference.pipeline_reference import pipeline_coverage, pipeline_daily, pipeline_waterfall
 
 SELECTION = ["build", "--select", "+mart_pipeline_daily", "+mart_pipeline_waterfall"]
+EVERY_PIPELINE_MART = ["build", "--indirect-selection", "cautious", "--select", "+mart_pipeline_daily", "+mart_pipeline_waterfall",
+                       "+mart_pipeline_coverage", "+mart_sales_velocity", "+mart_stage_conversion"]
 
 
 def version(opportunity_id, updated, stage, amount, owner="A", created="2026-01-05 09:00:00",
@@ -82,8 +84,8 @@ def raw_data(rows: list[tuple[str, dict]]) -> RawData:
     return raw
 
 
-def build(data_dir: Path) -> None:
-    problems = [p for p in failed_nodes(run_dbt(data_dir, SELECTION)) if ": warn:" not in p]
+def build(data_dir: Path, selection=SELECTION) -> None:
+    problems = [p for p in failed_nodes(run_dbt(data_dir, selection)) if ": warn:" not in p]
     assert not problems, "\n".join(problems)
 
 
@@ -111,7 +113,7 @@ MONTH_KEY = "month, owner_id, segment, pipeline"
 def built(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("pipeline_fixtures")
     raw_data(deals()).write(data_dir)
-    build(data_dir)
+    build(data_dir, EVERY_PIPELINE_MART)
     return data_dir
 
 
@@ -220,3 +222,60 @@ def test_day_by_day_loading_equals_loading_at_once(built, tmp_path):
     # The nights only added days: the first day was built by the first night, never again.
     first = table(tmp_path, "mart_pipeline_daily", DAILY_KEY)[0]
     assert first["metric_date"] == date(2026, 1, 3) and first["_loaded_at"] == load_days[0]
+
+
+def seed_quotas() -> list[dict]:
+    import csv
+
+    from pipelines.settings import DBT_PROJECT_DIR
+
+    with open(DBT_PROJECT_DIR / "seeds" / "sales_quotas.csv", newline="") as f:
+        return [{"period_month": date.fromisoformat(r["period_month"]), "owner_id": r["owner_id"],
+                 "segment": r["segment"], "quota": float(r["quota"])} for r in csv.DictReader(f)]
+
+
+def compare_coverage(data_dir: Path, quotas: list[dict]) -> None:
+    expected = pipeline_coverage(raw_rows(data_dir), quotas)
+    actual = {(r["month"], r["owner_id"], r["segment"]): r
+              for r in table(data_dir, "mart_pipeline_coverage", "month, owner_id, segment")}
+    assert sorted(actual) == sorted(expected)
+    for key, figures in expected.items():
+        for column, value in figures.items():
+            got = actual[key][column]
+            if value is None or got is None:
+                assert got is None and value is None, (key, column, got, value)
+            else:
+                assert _cents(got) == _cents(value), (key, column)
+
+
+def test_coverage_equals_the_reference(built):
+    compare_coverage(built, seed_quotas())
+
+
+def test_hand_computed_coverage(built):
+    rows = {(r["month"], r["owner_id"]): r
+            for r in table(built, "mart_pipeline_coverage", "month, owner_id, segment")}
+    feb = rows[(date(2026, 2, 1), "A")]
+    # As of 02-28: REOPEN (250) is due 02-28; PUSH was pushed to March; nothing won in February.
+    assert feb["measured_on"] == date(2026, 2, 28) and feb["quota"] is None
+    assert feb["due_amount"] == pytest.approx(250) and feb["coverage"] is None
+    # At 01-28 (the same day of January): WON1 won (1200) in January; PUSH due 02-15, not January.
+    assert feb["previous_closed_won_amount"] == pytest.approx(1200)
+    assert feb["previous_due_amount"] == 0
+    # March is measured on the latest day, 03-01; February compared at 02-01.
+    assert rows[(date(2026, 3, 1), "A")]["measured_on"] == date(2026, 3, 1)
+    assert rows[(date(2026, 3, 1), "A")]["previous_measured_on"] == date(2026, 2, 1)
+
+
+def test_stage_conversion_and_velocity(built):
+    conversion = {(r["cohort_month"], r["stage"]): r for r in table(
+        built, "mart_stage_conversion", "cohort_month, stage, owner_id, channel")
+        if r["owner_id"] == "A"}
+    # January discovery: WON1 (won), TIE (still there) -> 1 of 2 advanced.
+    jan_discovery = conversion[(date(2026, 1, 1), "discovery")]
+    assert (jan_discovery["entered"], jan_discovery["advanced"]) == (2, 1)
+    velocity = [r for r in table(built, "mart_sales_velocity", "month, owner_id, segment, channel")
+                if r["month"] == date(2026, 1, 1) and r["won_opportunities"]]
+    assert len(velocity) == 1 and velocity[0]["won_amount"] == pytest.approx(1200)
+    # WON1: created 01-05 09:00, won 01-20 10:00 -> 15 days and one hour.
+    assert velocity[0]["avg_cycle_days"] == pytest.approx(15 + 1 / 24)

@@ -177,3 +177,61 @@ def pipeline_waterfall(raw_rows: list[dict]) -> dict[tuple, dict[str, Decimal]]:
                 total[name] += value
         month = _month_after(month)
     return out
+
+
+def _month_before(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def _same_day_month_before(day: date) -> date:
+    first = _month_before(day.replace(day=1))
+    last = _month_after(first) - timedelta(days=1)
+    return first.replace(day=min(day.day, last.day))
+
+
+def pipeline_coverage(raw_rows: list[dict], quotas: list[dict]) -> dict[tuple, dict]:
+    """(month, owner_id, segment) -> quota, closed won, gap, due, coverage, weighted; as of the
+    month's last day (or the latest day) and at the same day of the previous month."""
+    states = history(raw_rows)
+    days = _days(states)
+    quota = {(q["period_month"], q["owner_id"], q["segment"]): q["quota"] for q in quotas}
+    month, out = days[0].replace(day=1), {}
+    while month <= days[-1].replace(day=1):
+        measured = min(_month_after(month) - timedelta(days=1), days[-1])
+        for prefix, period, day in (("", month, measured),
+                                    ("previous_", _month_before(month),
+                                     _same_day_month_before(measured))):
+            instant = datetime.combine(day + timedelta(days=1), time()) - TICK
+            for chain in states.values():
+                state = state_at(chain, instant)
+                if state is None:
+                    continue
+                row = out.setdefault((month, state.get("owner_id", "unassigned"),
+                                      state.get("segment", "(none)")), {})
+                figures = {"closed_won_amount": Decimal(0), "due_amount": Decimal(0),
+                           "due_weighted_amount": Decimal(0)}
+                closed = state.row["closed_at"] or state.row["updated_at"]
+                if state.row["stage"] == "closed_won" and closed and \
+                        date(closed.year, closed.month, 1) == period:
+                    figures["closed_won_amount"] = state.amount
+                if state.is_open and state.due_month() == period:
+                    figures["due_amount"] = state.amount
+                    figures["due_weighted_amount"] = state.amount * Decimal(
+                        str(state.row["probability"] or 0))
+                for name, value in figures.items():
+                    row[prefix + name] = row.get(prefix + name, Decimal(0)) + value
+        for (period, owner, segment), value in quota.items():
+            if period == month:
+                out.setdefault((month, owner, segment), {})["quota"] = value
+            if period == _month_before(month):
+                out.setdefault((month, owner, segment), {})["previous_quota"] = value
+        month = _month_after(month)
+    for row in out.values():
+        for prefix in ("", "previous_"):
+            for name in ("closed_won_amount", "due_amount", "due_weighted_amount"):
+                row.setdefault(prefix + name, Decimal(0))
+            q = row.setdefault(prefix + "quota", None)
+            gap = None if q is None else Decimal(str(q)) - row[prefix + "closed_won_amount"]
+            row[prefix + "gap_to_quota"] = gap
+            row[prefix + "coverage"] = row[prefix + "due_amount"] / gap if gap and gap > 0 else None
+    return out
