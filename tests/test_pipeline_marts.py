@@ -13,8 +13,7 @@ The deals (2026, all times UTC):
 
 from __future__ import annotations
 
-import shutil
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
