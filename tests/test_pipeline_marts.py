@@ -278,3 +278,11 @@ def test_stage_conversion_and_velocity(built):
     assert len(velocity) == 1 and velocity[0]["won_amount"] == pytest.approx(1200)
     # WON1: created 01-05 09:00, won 01-20 10:00 -> 15 days and one hour.
     assert velocity[0]["avg_cycle_days"] == pytest.approx(15 + 1 / 24)
+
+
+@pytest.mark.slow
+def test_generated_sample_equals_the_reference(sample_data_dir):
+    """The pipeline marts of the sample that `funnel run` built (the session fixture)."""
+    compare_daily(sample_data_dir)
+    compare_waterfall(sample_data_dir)
+    compare_coverage(sample_data_dir, seed_quotas())
