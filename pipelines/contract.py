@@ -45,6 +45,8 @@ OPPORTUNITY_STAGES = (
     "closed_won",
     "closed_lost",
 )
+# The forecast category of an opportunity (Salesforce's ForecastCategoryName, lower-cased).
+FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
 LIFECYCLE_STAGES = ("subscriber", "lead", "mql", "sql", "opportunity", "customer")
 CHANNELS = (
     "paid_search",
@@ -152,8 +154,14 @@ OPPORTUNITIES = Source(
         "lost_reason": STRING,
         "segment": STRING,
         "updated_at": TIMESTAMP,
+        # Forecast fields (issue 18): the forecast close date of an open deal, its probability
+        # (0-1; 0-100 accepted and divided by 100 at the door), forecast category, pipeline name.
+        "expected_close_at": TIMESTAMP,
+        "probability": NUMBER,
+        "forecast_category": STRING,
+        "pipeline": STRING,
     },
-    known_values={"stage": OPPORTUNITY_STAGES},
+    known_values={"stage": OPPORTUNITY_STAGES, "forecast_category": FORECAST_CATEGORIES},
 )
 
 SALES_INTERACTIONS = Source(

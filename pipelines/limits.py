@@ -21,6 +21,15 @@ DEFAULT_FUTURE_TOLERANCE_HOURS = 24.0
 # Columns whose values are never negative (money).
 NON_NEGATIVE = {"opportunities": ("amount",), "marketing_spend": ("amount",)}
 
+# Timestamps that forecast the future (an open deal's expected close): exempt from the future
+# tolerance, bounded instead by this many years after the run's time.
+FORECAST_TIMESTAMPS = {"opportunities": ("expected_close_at",)}
+FORECAST_HORIZON_YEARS = 20
+
+# Probabilities: a fraction 0-1, or a percentage; a value above 1 (up to 100) is a percentage
+# and is divided by 100 (so 1 means 100%, never 1%). Below 0 or above 100: rejected.
+PROBABILITIES = {"opportunities": ("probability",)}
+
 # (later, earlier): the first may not precede the second. Where either value was given as a
 # date alone (Salesforce's CloseDate), they are compared as dates: the same day is valid.
 ORDERED_PAIRS = {
@@ -49,6 +58,11 @@ def future_tolerance() -> timedelta:
 def latest_allowed(now: datetime) -> datetime:
     """The latest timestamp a row may carry when loaded (or checked) at `now` (naive UTC)."""
     return now + future_tolerance()
+
+
+def latest_forecast(now: datetime) -> datetime:
+    """The latest forecast timestamp (FORECAST_TIMESTAMPS) a row may carry when loaded at `now`."""
+    return now.replace(year=now.year + FORECAST_HORIZON_YEARS, day=min(now.day, 28))
 
 
 def suite_parameters(now: datetime) -> dict[str, datetime]:

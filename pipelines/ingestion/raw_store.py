@@ -87,6 +87,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for source in SOURCES.values():
         con.execute(_ddl(f"raw.{source.name}", raw_table_columns(source)))
+        for column, kind in raw_table_columns(source).items():  # optional columns added later
+            con.execute(f"ALTER TABLE raw.{source.name} ADD COLUMN IF NOT EXISTS {column} {kind}")
         con.execute(_ddl(f"raw.{source.name}_rejected", REJECTED_COLUMNS))
     con.execute(_ddl(LEDGER, LEDGER_COLUMNS))
     for column in LEDGER_COLUMNS_ADDED:

@@ -66,6 +66,10 @@ def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None =
             problems.append((name, pl.select(pl.when(empty).then(pl.lit(reason))).to_series()))
     problems.extend(_limit_problems(converted, source, now))
     typed = {name: c.value for name, c in converted.items()}
+    for name in limits.PROBABILITIES.get(source.name, ()):
+        value = typed[name]
+        typed[name] = pl.select(pl.when(value > 1).then(value / 100).otherwise(value)
+                                .alias(name)).to_series()
 
     reasons = pl.DataFrame([p.alias(f"p{i}") for i, (_, p) in enumerate(problems)]) \
         if problems else pl.DataFrame({"p": pl.Series([None] * frame.height, dtype=pl.String)})
@@ -165,6 +169,7 @@ def _limit_problems(converted: dict[str, _Typed], source: Source, now: datetime
     expression over one frame, evaluated in a single pass (a file costs one query, not one
     per rule and column); messages are built only for the rules some row breaks."""
     floor, latest = limits.timestamp_floor(), limits.latest_allowed(now)
+    forecast_latest = limits.latest_forecast(now)
     # (field, rows breaking the rule, message, the column it is compared with where it is a pair)
     rules: list[tuple[str, pl.Expr, str, str | None]] = []
     for name, kind in source.columns.items():
@@ -172,13 +177,20 @@ def _limit_problems(converted: dict[str, _Typed], source: Source, now: datetime
         if kind == TIMESTAMP:
             rules.append((name, value < floor, f"before the timestamp floor {floor:%Y-%m-%d} "
                           "(FUNNEL_TIMESTAMP_FLOOR)", None))
-            rules.append((name, value > latest, f"in the future: later than {latest:%Y-%m-%d %H:%M} "
-                          "UTC, the run's time plus the tolerance (FUNNEL_FUTURE_TOLERANCE_HOURS)",
-                          None))
+            if name in limits.FORECAST_TIMESTAMPS.get(source.name, ()):
+                rules.append((name, value > forecast_latest, "more than "
+                              f"{limits.FORECAST_HORIZON_YEARS} years in the future", None))
+            else:
+                rules.append((name, value > latest, "in the future: later than "
+                              f"{latest:%Y-%m-%d %H:%M} UTC, the run's time plus the tolerance "
+                              "(FUNNEL_FUTURE_TOLERANCE_HOURS)", None))
         elif kind == NUMBER:
             rules.append((name, value.is_nan() | value.is_infinite(), "not a finite number", None))
             if name in limits.NON_NEGATIVE.get(source.name, ()):
                 rules.append((name, value < 0, "negative amount", None))
+            if name in limits.PROBABILITIES.get(source.name, ()):
+                rules.append((name, (value < 0) | (value > 100),
+                              "not a probability (0-1, or a percentage 0-100)", None))
     pair_columns = {}
     for later, earlier in limits.ORDERED_PAIRS.get(source.name, ()):
         by_date = f"_by_date_{later}_{earlier}"

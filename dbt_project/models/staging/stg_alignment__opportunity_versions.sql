@@ -26,6 +26,12 @@ renamed as (
         {{ clean_text('segment') }} as segment,
         {{ clean_text('lost_reason') }} as lost_reason,
 
+        -- forecast
+        cast(expected_close_at as timestamp) as expected_close_at,
+        cast(probability as double) as probability,
+        {{ clean_text('forecast_category') }} as forecast_category,
+        {{ clean_text('pipeline') }} as pipeline,
+
         -- timestamps
         cast(created_at as timestamp) as created_at,
         cast(closed_at as timestamp) as closed_at,
@@ -33,7 +39,8 @@ renamed as (
 
         -- lineage
         cast(_source_file as string) as source_file,
-        cast(_source_line as bigint) as source_line
+        cast(_source_line as bigint) as source_line,
+        cast(_loaded_at as timestamp) as _loaded_at
 
     from source
 

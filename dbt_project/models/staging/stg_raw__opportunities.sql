@@ -32,6 +32,12 @@ select
     segment,
     lost_reason,
 
+    -- forecast
+    expected_close_at,
+    probability,
+    forecast_category,
+    pipeline,
+
     -- timestamps
     created_at,
     closed_at,
