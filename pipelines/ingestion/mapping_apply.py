@@ -113,7 +113,7 @@ def _run_engine(frame: pl.DataFrame, mapping: ColumnMapping, keep: list[str]) ->
         order = ", ".join([*(quoted(k) for k in keep), "_variant"])
         query = f"SELECT * EXCLUDE (_variant) FROM ({' UNION ALL BY NAME '.join(selects)}) ORDER BY {order}"
         try:
-            result = pl.from_arrow(con.execute(query).to_arrow_table())
+            result = pl.from_arrow(con.sql(query).to_arrow_table())
         except duckdb.Error as exc:
             raise MappingExpressionError(
                 f"an expression of mapping {mapping.path.name} failed: {exc}") from exc

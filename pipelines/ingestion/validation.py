@@ -53,7 +53,7 @@ def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None =
     problems: list[tuple[str, pl.Series]] = []  # (field, reason per row, null where fine)
     for name, kind in source.columns.items():
         converted[name] = _normalise(frame.get_column(name), kind, timestamp_format)
-        if kind == TIMESTAMP and timezone:  # naive times are local times of that zone
+        if kind == TIMESTAMP and timezone:
             converted[name] = _in_zone(converted[name], frame.get_column(name), timezone)
         if converted[name].problem is not None:
             problems.append((name, converted[name].problem))
@@ -145,15 +145,12 @@ def _normalise_timestamp(column: pl.Series, timestamp_format: str | None) -> _Ty
 
 def _in_zone(typed: _Typed, original: pl.Series, zone: str) -> _Typed:
     """Naive times (no offset in the text) read as local times of `zone`; dates stay dates."""
-    text = original.cast(pl.String)
-    naive = ~text.str.contains(r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$").fill_null(True) \
-        if original.dtype == pl.String else pl.Series([original.dtype.time_zone is None] * len(original)) \
-        if isinstance(original.dtype, pl.Datetime) else _all(original, False)
-    shift = naive & ~(typed.date_only if typed.date_only is not None else _all(original, False))
+    naive = ~original.cast(pl.String).str.contains(r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$").fill_null(True)
+    naive = naive if typed.date_only is None else naive & ~typed.date_only
     local = typed.value.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null") \
         .dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    value = pl.select(pl.when(shift).then(local).otherwise(typed.value)).to_series().alias(typed.value.name)
-    return _Typed(value, typed.problem, typed.date_only)
+    return _Typed(pl.select(pl.when(naive).then(local).otherwise(typed.value)).to_series()
+                  .alias(typed.value.name), typed.problem, typed.date_only)
 
 
 _TIME_DIRECTIVES = ("%H", "%I", "%k", "%l", "%T", "%R", "%c", "%s", "%X")
