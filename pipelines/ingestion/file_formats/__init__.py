@@ -61,8 +61,9 @@ def read_inbox_file(path: Path, columns: list[str] | None = None,
     if file_format == "parquet":
         contents = parquet_reader.read_parquet(data, columns)
     elif file_format == "csv":
-        contents = csv_reader.read_csv(data, columns, str(options.get("delimiter") or ","),
-                                       str(options.get("quote") or '"'))
+        dialect = [str(options.get(k) or d) for k, d in (("delimiter", ","), ("quote", '"'))]
+        contents = csv_reader.read_csv(data, columns, *dialect) if dialect != [",", '"'] \
+            else csv_reader.read_csv(data, columns)
     else:
         contents = ndjson_reader.read_ndjson(data, columns or [])
     contents.lines_counted = count_records(data, file_format)
