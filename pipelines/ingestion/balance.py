@@ -13,7 +13,7 @@ from pipelines.ingestion.raw_store import LEDGER
 
 def balance_of_files(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> list[dict]:
     """For each file: what the ledger says against what the tables hold. A file balances when
-    rows_read = loaded + rejected + repeated, the tables hold exactly the loaded and rejected
+    rows_read = loaded + rejected + repeated + filtered - derived, the tables hold exactly the loaded and rejected
     rows the ledger claims, and the records counted without the parser are all accounted for:
     lines_counted = loaded + rejected + repeated + continuation_lines (when counted). A
     retracted file's rows are all in audit.*: the tables hold none of them."""
@@ -36,6 +36,7 @@ def balance_of_files(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> 
         f"""
         SELECT l.file_hash, l.source, l.file_path, l.rows_read, l.rows_loaded, l.rows_rejected,
                l.rows_repeated, l.lines_counted, coalesce(l.continuation_lines, 0),
+               coalesce(l.rows_filtered, 0), coalesce(l.rows_derived, 0),
                coalesce(t.n, 0) AS rows_in_table,
                coalesce(r.n, 0) AS rejected_in_table, l.status = 'retracted' AS is_retracted
         FROM {LEDGER} l
@@ -46,12 +47,15 @@ def balance_of_files(con: duckdb.DuckDBPyConnection, file_hashes: list[str]) -> 
         """
     ).fetchall()
     names = ["file_hash", "source", "file_path", "rows_read", "rows_loaded", "rows_rejected",
-             "rows_repeated", "lines_counted", "continuation_lines", "rows_in_table",
+             "rows_repeated", "lines_counted", "continuation_lines", "rows_filtered",
+             "rows_derived", "rows_in_table",
              "rejected_in_table"]
     result = []
     for *row, is_retracted in rows:
         item = dict(zip(names, row, strict=True))
-        accounted = item["rows_loaded"] + item["rows_rejected"] + item["rows_repeated"]
+        # A mapping may leave records out (filtered) or make several rows of one (derived).
+        accounted = (item["rows_loaded"] + item["rows_rejected"] + item["rows_repeated"]
+                     + item["rows_filtered"] - item["rows_derived"])
         held = (0, 0) if is_retracted else (item["rows_loaded"], item["rows_rejected"])
         item["is_balanced"] = (
             item["rows_read"] == accounted

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from pipelines.ingestion.raw_store import LEDGER, LEDGER_TABLE, raw_table_names
 
@@ -22,8 +23,23 @@ SHORT_HASH = 12  # characters of the file hash shown; any unique prefix names a 
 
 
 def mapping_digest(path: Path | None) -> str | None:
-    """The digest the ledger records for the mapping file that loads a batch."""
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
+    """The digest the ledger records for the mapping file that loads a batch: of its bytes,
+    and of the lookup files it names (a lookup is part of its mapping's version)."""
+    if path is None:
+        return None
+    data = path.read_bytes()
+    if b"lookups" not in data:
+        return hashlib.sha256(data).hexdigest()
+    try:
+        document = yaml.safe_load(data) or {}
+        files = sorted(str(spec["file"]) for spec in (document.get("lookups") or {}).values())
+    except (yaml.YAMLError, AttributeError, KeyError, TypeError):
+        return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(data)
+    for name in files:
+        lookup = path.parent.parent / "lookups" / name
+        digest.update(name.encode() + (lookup.read_bytes() if lookup.is_file() else b"(missing)"))
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

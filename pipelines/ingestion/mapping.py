@@ -7,6 +7,9 @@ contract, without code. Public format, documented in the README:
     values: {original_source: {ORGANIC_SEARCH: organic_search}}     # optional
     timestamp_format: "%Y-%m-%d %H:%M:%S"                           # optional
     constants: {stage: closed_won}                                  # optional
+
+and the expression keys of mapping_language.py (expressions, filter, rows, lookups, read,
+timezone, values_ignore_case, value_defaults, header), documented in the same README section.
 """
 
 from __future__ import annotations
@@ -16,12 +19,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
 import yaml
 
 from pipelines.contract import SOURCES, Source
+from pipelines.ingestion.mapping_language import (
+    READ_OPTIONS,
+    Language,
+    Lookup,
+    RowVariant,
+    column_expression,
+    referenced_columns,
+)
 
-ALLOWED_KEYS = {"source", "files", "columns", "values", "timestamp_format", "constants"}
+ALLOWED_KEYS = {"source", "files", "columns", "values", "timestamp_format", "constants",
+                "filter", "rows", "lookups", "read", "timezone", "values_ignore_case",
+                "value_defaults", "header"}
 
 
 class MappingError(ValueError):
@@ -44,13 +56,20 @@ class ColumnMapping:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     timestamp_format: str | None = None
     constants: dict[str, str] = field(default_factory=dict)
+    language: Language = field(default_factory=Language)
+    expression_columns: tuple[str, ...] = ()  # the file columns its expressions read
 
-    def matches(self, source: str, relative_path: str) -> bool:
-        return source == self.source and fnmatch.fnmatch(relative_path, self.files)
+    def matches(self, source: str, relative_path: str, header: list[str] | None = None) -> bool:
+        """Its source, its glob, and (when it has a header signature) a header holding every
+        column of the signature."""
+        if source != self.source or not fnmatch.fnmatch(relative_path, self.files):
+            return False
+        return not self.language.header or (
+            header is not None and set(self.language.header) <= set(header))
 
     @property
     def file_columns(self) -> list[str]:
-        return list(dict.fromkeys(self.columns.values()))
+        return list(dict.fromkeys([*self.columns.values(), *self.expression_columns]))
 
 
 @dataclass(frozen=True)
@@ -126,6 +145,8 @@ def load_mapping(path: Path) -> ColumnMapping:
     if unknown:
         raise MappingError(path, f"unknown key '{unknown[0]}'; allowed: {sorted(ALLOWED_KEYS)}",
                            lines.get((unknown[0],)))
+    if "header" in document:
+        document.setdefault("files", "*")
     for key in ("source", "files", "columns"):
         if key not in document:
             raise MappingError(path, f"missing key '{key}'")
@@ -134,7 +155,7 @@ def load_mapping(path: Path) -> ColumnMapping:
         raise MappingError(path, f"source '{source_name}' is not one of {sorted(SOURCES)}",
                            lines.get(("source",)))
     source = SOURCES[source_name]
-    columns = _string_dict(path, lines, ("columns",), document["columns"])
+    columns, expressions = _columns(path, lines, ("columns",), document["columns"])
     constants = _string_dict(path, lines, ("constants",), document.get("constants") or {})
     for section, keys in (("columns", columns), ("constants", constants)):
         for key in keys:
@@ -149,8 +170,82 @@ def load_mapping(path: Path) -> ColumnMapping:
         _check_contract_column(path, lines.get(("values", column)), source, column)
         values[column] = _string_dict(path, lines, ("values", column), value_map)
     fmt = document.get("timestamp_format")
+    language = _language(path, lines, document, source, expressions)
+    try:
+        used = referenced_columns(language.sql_texts(), {lk.alias for lk in language.lookups})
+    except ValueError as exc:
+        raise MappingError(path, str(exc)) from exc
     return ColumnMapping(path, source_name, str(document["files"]), columns, values,
-                         str(fmt) if fmt else None, constants)
+                         str(fmt) if fmt else None, constants, language, tuple(used))
+
+
+def _columns(path: Path, lines: dict, key: tuple[str, ...], value: object
+             ) -> tuple[dict[str, str], dict[str, str]]:
+    """(contract column: file column) for plain renames, (contract column: SQL) for the rest."""
+    if not isinstance(value, dict):
+        raise MappingError(path, f"'{'.'.join(key)}' must be a mapping", lines.get(key))
+    plain, expressions = {}, {}
+    for contract_column, spec in value.items():
+        name = _text(contract_column)
+        try:
+            sql, is_expression = column_expression(spec)
+        except ValueError as exc:
+            raise MappingError(path, f"'{name}': {exc}", lines.get((*key, name))) from exc
+        if is_expression:
+            expressions[name] = sql
+        else:
+            plain[name] = _text(spec)
+    return plain, expressions
+
+
+def _language(path: Path, lines: dict, document: dict, source: Source,
+              expressions: dict[str, str]) -> Language:
+    for column in expressions:
+        _check_contract_column(path, lines.get(("columns", column)), source, column)
+    rows = []
+    for number, variant in enumerate(document.get("rows") or [], start=1):
+        if not isinstance(variant, dict) or not set(variant) <= {"when", "columns"}:
+            raise MappingError(path, f"rows, item {number}: expected 'when' and 'columns'",
+                               lines.get(("rows",)))
+        plain, exprs = _columns(path, lines, ("rows",), variant.get("columns") or {})
+        for column in [*plain, *exprs]:
+            _check_contract_column(path, lines.get(("rows",)), source, column)
+        exprs.update({c: column_expression(f)[0] for c, f in plain.items()})
+        rows.append(RowVariant(str(variant["when"]) if variant.get("when") else None, exprs))
+    lookups = []
+    for alias, spec in (document.get("lookups") or {}).items():
+        if isinstance(spec, dict):  # YAML 1.1 reads an unquoted `on:` key as true
+            spec = {("on" if k is True else k): v for k, v in spec.items()}
+        if not isinstance(spec, dict) or not {"file", "key", "on"} <= set(spec):
+            raise MappingError(path, f"lookup '{alias}': expected 'file', 'key' and 'on'",
+                               lines.get(("lookups", str(alias))))
+        on = column_expression(spec["on"])[0]
+        lookups.append(Lookup(str(alias), str(spec["file"]), str(spec["key"]), on))
+    read = document.get("read") or {}
+    if not isinstance(read, dict) or not set(read) <= READ_OPTIONS:
+        raise MappingError(path, f"'read' takes {sorted(READ_OPTIONS)}", lines.get(("read",)))
+    defaults = _string_dict(path, lines, ("value_defaults",), document.get("value_defaults") or {})
+    for column in defaults:
+        _check_contract_column(path, lines.get(("value_defaults", column)), source, column)
+    header = document.get("header") or []
+    if not isinstance(header, list):
+        raise MappingError(path, "'header' must list column names", lines.get(("header",)))
+    zone = document.get("timezone")
+    if zone:
+        _check_timezone(path, lines.get(("timezone",)), str(zone))
+    return Language(expressions, str(document["filter"]) if document.get("filter") else None,
+                    tuple(rows), tuple(lookups), dict(read), str(zone) if zone else None,
+                    bool(document.get("values_ignore_case")), defaults,
+                    tuple(_text(h) for h in header))
+
+
+def _check_timezone(path: Path, line: int | None, zone: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise MappingError(path, f"unknown time zone '{zone}' (an IANA name, e.g. "
+                           "Europe/Berlin)", line) from exc
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> MappingError:
@@ -192,23 +287,8 @@ def _check_contract_column(path: Path, line: int | None, source: Source, column:
             f"(expected one of {list(source.columns)})", line)
 
 
-def mapping_for(source: str, relative_path: str, mappings: list[ColumnMapping]) -> ColumnMapping | None:
-    """The first mapping (in file-name order) whose glob matches the file."""
-    return next((m for m in mappings if m.matches(source, relative_path)), None)
-
-
-def apply_mapping(frame: pl.DataFrame, mapping: ColumnMapping, keep: list[str]) -> pl.DataFrame:
-    """Rename the file's columns to contract columns; a file column may feed several contract
-    columns. File columns the mapping does not name are dropped; `keep` columns pass through."""
-    selected = [
-        pl.col(file_column).alias(contract_column)
-        for contract_column, file_column in mapping.columns.items()
-        if file_column in frame.columns
-    ]
-    constants = [pl.lit(value, dtype=pl.String).alias(c) for c, value in mapping.constants.items()]
-    mapped = frame.select(*selected, *constants, *[pl.col(k) for k in keep])
-    for column, value_map in mapping.values.items():
-        if column in mapped.columns:
-            as_text = pl.col(column).cast(pl.String).str.strip_chars()
-            mapped = mapped.with_columns(as_text.replace(value_map).alias(column))
-    return mapped
+def mapping_for(source: str, relative_path: str, mappings: list[ColumnMapping],
+                header: list[str] | None = None) -> ColumnMapping | None:
+    """The first mapping (in file-name order) whose glob, and header signature if it has one,
+    match the file."""
+    return next((m for m in mappings if m.matches(source, relative_path, header)), None)

@@ -15,9 +15,15 @@ import polars as pl
 from pipelines.contract import Source
 from pipelines.ingestion import raw_store
 from pipelines.ingestion.batches import mapping_digest
-from pipelines.ingestion.file_formats import LINE_COLUMN, UnreadableFileError, read_inbox_file
+from pipelines.ingestion.file_formats import (
+    LINE_COLUMN,
+    UnreadableFileError,
+    header_names,
+    read_inbox_file,
+)
 from pipelines.ingestion.inbox import ledger_path
-from pipelines.ingestion.mapping import apply_mapping, mapping_for
+from pipelines.ingestion.mapping import mapping_for
+from pipelines.ingestion.mapping_apply import MappingExpressionError, apply_mapping
 from pipelines.ingestion.validation import validate
 
 log = logging.getLogger(__name__)
@@ -67,10 +73,10 @@ def prepare_file(path: Path, relative: str, digest: str, source: Source, mapping
     whatever the reason, becomes an "unreadable" ledger entry naming the file and the error,
     so that the other files of the source still load."""
     display = ledger_path(source.name, relative)
-    mapping = mapping_for(source.name, relative, mappings)
+    mapping = choose_mapping(path, relative, source.name, mappings)
     try:
         return _read_map_validate(path, display, digest, source, mapping, result, now)
-    except UnreadableFileError as exc:
+    except (UnreadableFileError, MappingExpressionError) as exc:
         message = f"{UNREADABLE_PREFIX}{exc}"
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop its source's step
         log.exception("%s: unexpected error while reading the file", display)
@@ -89,14 +95,33 @@ def prepare_file(path: Path, relative: str, digest: str, source: Source, mapping
         mapping_digest(mapping and mapping.path))
 
 
+def choose_mapping(path: Path, relative: str, source: str, mappings):
+    """The mapping of a file: by its name, and by its header for mappings with a signature
+    (the header is read only when the source has such a mapping)."""
+    header = header_names(path) if any(
+        m.language.header for m in mappings if m.source == source) else None
+    return mapping_for(source, relative, mappings, header)
+
+
 def _read_map_validate(path, display, digest, source, mapping, result, now):
     stat = path.stat()
     wanted = mapping.file_columns if mapping else list(source.columns)
-    contents = read_inbox_file(path, columns=wanted)
+    contents = read_inbox_file(path, columns=wanted,
+                               options=mapping.language.read if mapping else None)
     result.problems.extend(Problem(display, None, None, note) for note in contents.notes)
     frame = contents.frame
+    filtered = derived = 0
     if mapping:
-        frame = apply_mapping(frame, mapping, keep=[LINE_COLUMN])
+        if mapping.language.header:
+            result.problems.append(Problem(display, None, None,
+                                           f"recognised by mapping {mapping.path.name} (its header)",
+                                           "info"))
+        mapped = apply_mapping(frame, mapping, keep=[LINE_COLUMN])
+        frame, filtered, derived = mapped.frame, mapped.filtered, mapped.derived
+        if filtered:
+            result.problems.append(Problem(display, None, None,
+                                           f"{filtered} row(s) left out by mapping {mapping.path.name} "
+                                           "(its filter or row conditions)", "info"))
         missing = [c for c in mapping.file_columns if c not in contents.columns]
         for column in missing:
             result.problems.append(Problem(display, None, column,
@@ -112,7 +137,8 @@ def _read_map_validate(path, display, digest, source, mapping, result, now):
     if contents.records_read == 0:
         result.problems.append(Problem(display, None, None, "file holds no rows"))
 
-    checked = validate(frame, source, mapping.timestamp_format if mapping else None, now)
+    checked = validate(frame, source, mapping.timestamp_format if mapping else None, now,
+                       mapping.language.timezone if mapping else None)
     rejected = pl.concat([
         checked.rejected.rename({LINE_COLUMN: "line_number"}).select(
             "line_number", "field", "reason", "raw_record"),
@@ -141,7 +167,8 @@ def _read_map_validate(path, display, digest, source, mapping, result, now):
                                 contents.records_read, rejected, file_mtime_ns=stat.st_mtime_ns,
                                 lines_counted=contents.lines_counted,
                                 continuation_lines=contents.continuation_lines,
-                                mapping_digest=mapping_digest(mapping and mapping.path))
+                                mapping_digest=mapping_digest(mapping and mapping.path),
+                                rows_filtered=filtered, rows_derived=derived)
     return valid, batch
 
 

@@ -46,10 +46,14 @@ LEDGER_COLUMNS = {
     "mapping_digest": "VARCHAR",
     "retracted_at": "TIMESTAMP",
     "replayed_at": "TIMESTAMP",
+    # Records its mapping's filter (or row conditions) left out, and contract rows made beyond
+    # the first from one record (a mapping's `rows:`); null: none (balance.py).
+    "rows_filtered": "BIGINT",
+    "rows_derived": "BIGINT",
 }
 # Columns added after the first release: ensure_raw_schema adds them to older ledgers.
 LEDGER_COLUMNS_ADDED = ("file_mtime_ns", "lines_counted", "continuation_lines", "mapping_digest",
-                        "retracted_at", "replayed_at")
+                        "retracted_at", "replayed_at", "rows_filtered", "rows_derived")
 REJECTED_COLUMNS = {
     "source_file": "VARCHAR",
     "line_number": "BIGINT",  # null when the whole file was unreadable
@@ -152,6 +156,8 @@ class FileBatch:
     lines_counted: int | None = None
     continuation_lines: int = 0
     mapping_digest: str | None = None
+    rows_filtered: int = 0
+    rows_derived: int = 0
 
     @property
     def rows_rejected(self) -> int:
@@ -214,6 +220,7 @@ def ledger_values(batch: FileBatch, source: str, counts: dict[str, dict[str, int
         "run_id": run_id, "ingested_at": ingested_at, "file_mtime_ns": batch.file_mtime_ns,
         "lines_counted": batch.lines_counted, "continuation_lines": batch.continuation_lines,
         "mapping_digest": batch.mapping_digest, "retracted_at": None, "replayed_at": None,
+        "rows_filtered": batch.rows_filtered, "rows_derived": batch.rows_derived,
     }
 
 

@@ -41,7 +41,7 @@ class _Typed:
 
 
 def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None = None,
-             now: datetime | None = None) -> ValidationResult:
+             now: datetime | None = None, timezone: str | None = None) -> ValidationResult:
     """Type, normalise and check `frame` (text columns named as in the contract). `now`
     (naive UTC, default the current time) bounds future timestamps."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
@@ -53,6 +53,8 @@ def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None =
     problems: list[tuple[str, pl.Series]] = []  # (field, reason per row, null where fine)
     for name, kind in source.columns.items():
         converted[name] = _normalise(frame.get_column(name), kind, timestamp_format)
+        if kind == TIMESTAMP and timezone:
+            converted[name] = _in_zone(converted[name], frame.get_column(name), timezone)
         if converted[name].problem is not None:
             problems.append((name, converted[name].problem))
         if name in source.required:
@@ -143,6 +145,16 @@ def _normalise_timestamp(column: pl.Series, timestamp_format: str | None) -> _Ty
     # The only ISO spelling of ten characters that parses is a date alone (YYYY-MM-DD).
     date_only = (parsed.is_not_null() & (text.str.len_bytes() == 10)).fill_null(False)
     return _Typed(parsed, reason, date_only)
+
+
+def _in_zone(typed: _Typed, original: pl.Series, zone: str) -> _Typed:
+    """Naive times (no offset in the text) read as local times of `zone`; dates stay dates."""
+    naive = ~original.cast(pl.String).str.contains(r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$").fill_null(True)
+    naive = naive if typed.date_only is None else naive & ~typed.date_only
+    local = typed.value.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null") \
+        .dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    return _Typed(pl.select(pl.when(naive).then(local).otherwise(typed.value)).to_series()
+                  .alias(typed.value.name), typed.problem, typed.date_only)
 
 
 _TIME_DIRECTIVES = ("%H", "%I", "%k", "%l", "%T", "%R", "%c", "%s", "%X")

@@ -45,18 +45,25 @@ def detect_format(path: Path) -> tuple[str, bool]:
     return _EXTENSIONS[ext], compressed
 
 
-def read_inbox_file(path: Path, columns: list[str] | None = None) -> FileContents:
+def read_inbox_file(path: Path, columns: list[str] | None = None,
+                    options: dict | None = None) -> FileContents:
     """Read a CSV, Parquet or NDJSON file (gzip allowed). `columns` names the columns the caller
     uses: the only ones read from Parquet, the ones taken from NDJSON objects (NDJSON has no
-    header to tell them), the ones whose name the header may not repeat (None: all)."""
+    header to tell them), the ones whose name the header may not repeat (None: all).
+    `options`: a mapping's `read:` (encoding, skip_rows, delimiter, quote)."""
+    options = options or {}
     file_format, compressed = detect_format(path)
     data = _read_bytes(path, compressed)
     if file_format != "parquet":
-        data = normalise_text(data)
+        data = normalise_text(_recoded(data, options.get("encoding")))
+        if options.get("skip_rows"):
+            data = b"\n".join(data.split(b"\n")[int(options["skip_rows"]):])
     if file_format == "parquet":
         contents = parquet_reader.read_parquet(data, columns)
     elif file_format == "csv":
-        contents = csv_reader.read_csv(data, columns)
+        dialect = [str(options.get(k) or d) for k, d in (("delimiter", ","), ("quote", '"'))]
+        contents = csv_reader.read_csv(data, columns, *dialect) if dialect != [",", '"'] \
+            else csv_reader.read_csv(data, columns)
     else:
         contents = ndjson_reader.read_ndjson(data, columns or [])
     contents.lines_counted = count_records(data, file_format)
@@ -69,3 +76,35 @@ def _read_bytes(path: Path, compressed: bool) -> bytes:
         return gzip.decompress(raw) if compressed else raw
     except (OSError, EOFError, zlib.error) as exc:
         raise UnreadableFileError(f"cannot read {path.name}: {exc}") from exc
+
+
+def _recoded(data: bytes, encoding: str | None) -> bytes:
+    """The bytes as UTF-8, from the encoding a mapping declares (none: UTF-8, or the BOM's)."""
+    if not encoding or encoding.lower().replace("-", "") in ("utf8", "utf8sig"):
+        return data
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise UnreadableFileError(f"cannot read the file as {encoding}: {exc}") from exc
+
+
+def header_names(path: Path) -> list[str] | None:
+    """The column names of a file, for recognising it by its header (None: cannot tell)."""
+    try:
+        file_format, compressed = detect_format(path)
+        data = _read_bytes(path, compressed)
+        if file_format == "parquet":
+            import io
+
+            import polars as pl
+            return list(pl.read_parquet_schema(io.BytesIO(data)))
+        first = normalise_text(data).split(b"\n", 1)[0].decode("utf-8", errors="replace")
+        if file_format == "ndjson":
+            import json
+            record = json.loads(first)
+            return list(record) if isinstance(record, dict) else None
+        import csv
+        dialect = csv.Sniffer().sniff(first, delimiters=",;\t|") if first else None
+        return next(csv.reader([first], dialect)) if dialect else None
+    except Exception:  # noqa: BLE001 - a file we cannot peek into is matched by its name alone
+        return None

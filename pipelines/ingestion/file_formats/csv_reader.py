@@ -46,14 +46,15 @@ CARRIAGE_RETURN = ("a carriage return (\\r) outside quotes breaks this line; quo
                    "or remove the character")
 
 
-def read_csv(data: bytes, wanted: list[str] | None) -> FileContents:
+def read_csv(data: bytes, wanted: list[str] | None, delimiter: str = ",",
+             quote: str = '"') -> FileContents:
     if not data or data.isspace():
         return empty_contents("csv")
-    if b'"' not in data and not may_have_blank_lines(data):
+    if (delimiter, quote) == (",", '"') and b'"' not in data and not may_have_blank_lines(data):
         contents = _read_fast(data, wanted)
         if contents is not None:
             return contents
-    return _read_by_record(data, wanted)
+    return _read_by_record(data, wanted, delimiter, quote)
 
 
 def _read_fast(data: bytes, wanted: list[str] | None) -> FileContents | None:
@@ -87,7 +88,8 @@ class _Record:
     problem: str | None = None
 
 
-def _read_by_record(data: bytes, wanted: list[str] | None) -> FileContents:
+def _read_by_record(data: bytes, wanted: list[str] | None, delimiter: str = ",",
+                    quote: str = '"') -> FileContents:
     try:
         text, valid_utf8 = data.decode("utf-8"), True
     except UnicodeDecodeError:
@@ -95,7 +97,7 @@ def _read_by_record(data: bytes, wanted: list[str] | None) -> FileContents:
     lines = text.split("\n")
     if text.endswith("\n"):
         lines.pop()  # the ending of the last line, not a line
-    splitter = _RecordSplitter(lines)
+    splitter = _RecordSplitter(lines, delimiter, quote)
     header_record = splitter.next_record(width=None)
     if header_record is None:
         return empty_contents("csv")
@@ -146,14 +148,14 @@ def _read_by_record(data: bytes, wanted: list[str] | None) -> FileContents:
 class _RecordSplitter:
     """Splits lines into records with one csv reader, started again after a bad record."""
 
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
+    def __init__(self, lines: list[str], delimiter: str = ",", quote: str = '"') -> None:
+        self.lines, self.dialect = lines, {"delimiter": delimiter, "quotechar": quote}
         self.limit, self.hit_limit = 0, False
         self._restart(0)
 
     def _restart(self, position: int) -> None:
         self.position = position  # index of the next line the csv reader gets
-        self.reader = csv.reader(self._feed())
+        self.reader = csv.reader(self._feed(), **self.dialect)
 
     def _feed(self) -> Iterator[str]:
         while self.position < len(self.lines):

@@ -30,7 +30,7 @@ from pipelines.ingestion.file_formats.text_bytes import (
 
 
 def read_ndjson(data: bytes, columns: list[str]) -> FileContents:
-    if not may_have_blank_lines(data):
+    if not may_have_blank_lines(data) and not any(_is_path(c) for c in columns):
         try:
             frame = pl.read_ndjson(io.BytesIO(data), schema={c: pl.String for c in columns})
         except Exception:  # noqa: BLE001 - any failure sends the file to the careful path
@@ -89,12 +89,13 @@ def _read_by_line(data: bytes, columns: list[str]) -> FileContents:
         if not isinstance(record, dict):
             unparseable.append(UnparseableRecord(number, "not a JSON object", text))
             continue
-        nested = _nested_field(record, columns)
+        picked = {c: _value_at(record, c) for c in columns}
+        nested = next((c for c, v in picked.items() if isinstance(v, (dict, list))), None)
         if nested:
             unparseable.append(UnparseableRecord(number, _nested_reason(nested), text, nested))
             continue
         for c in columns:
-            values[c].append(_json_value_to_text(record.get(c)))
+            values[c].append(_json_value_to_text(picked[c]))
         lines.append(number)
     frame = pl.DataFrame({**values, LINE_COLUMN: lines},
                          schema={**{c: pl.String for c in columns}, LINE_COLUMN: pl.Int64})
@@ -103,6 +104,31 @@ def _read_by_line(data: bytes, columns: list[str]) -> FileContents:
 
 def _nested_field(record: dict, columns: list[str]) -> str | None:
     return next((c for c in columns if isinstance(record.get(c), (dict, list))), None)
+
+
+def _is_path(column: str) -> bool:
+    return "." in column or column.endswith("]")
+
+
+def _value_at(record: dict, column: str) -> object:
+    """A top-level key, else a path into nested objects: `traffic_source.source`, and
+    `event_params[page_location]` for a list of {key, value} pairs (GA4), whose value object
+    gives its one non-null typed value (string_value, int_value, double_value, ...)."""
+    if column in record or not _is_path(column):
+        return record.get(column)
+    value: object = record
+    for part in column.replace("[", ".[").split("."):
+        if part.startswith("[") and part.endswith("]") and isinstance(value, list):
+            key = part[1:-1]
+            pair = next((p for p in value if isinstance(p, dict) and p.get("key") == key), None)
+            value = pair.get("value") if pair else None
+            if isinstance(value, dict):
+                value = next((v for v in value.values() if v is not None), None)
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
 
 
 def _nested_reason(column: str) -> str:
