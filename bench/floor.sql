@@ -579,7 +579,7 @@ CREATE OR REPLACE TABLE mart_funnel_daily AS
 WITH visits AS (
     SELECT session_date AS metric_date, channel, count(*) AS visits, sum(pageviews) AS pageviews,
            count(DISTINCT visitor_id) AS visitors, avg(duration_seconds) AS avg_session_seconds,
-           count(*) FILTER (WHERE is_bounce) AS bounces
+           count(*) FILTER (WHERE is_bounce) AS bounces, sum(duration_seconds) AS session_seconds
     FROM fct_sessions GROUP BY ALL
 ),
 site AS (
@@ -661,7 +661,12 @@ SELECT spine.metric_date, spine.channel,
        CASE WHEN coalesce(sa.emails_sent, 0) = 0 THEN NULL ELSE sa.emails_replied / sa.emails_sent END AS email_reply_rate,
        coalesce(sa.document_views, 0) AS document_views,
        coalesce(sa.calls, 0) AS calls,
-       coalesce(sa.meetings, 0) AS meetings
+       coalesce(sa.meetings, 0) AS meetings,
+       CAST(coalesce(v.bounces, 0) AS BIGINT) AS bounces,
+       CAST(coalesce(v.session_seconds, 0) AS DOUBLE) AS session_seconds,
+       coalesce(sa.emails_opened, 0) AS emails_opened,
+       coalesce(sa.emails_clicked, 0) AS emails_clicked,
+       coalesce(sa.emails_replied, 0) AS emails_replied
 FROM spine
 LEFT JOIN visits v USING (metric_date, channel)
 LEFT JOIN site si USING (metric_date, channel)

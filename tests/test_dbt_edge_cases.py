@@ -422,6 +422,8 @@ def test_funnel_daily_columns_in_contract_order(warehouse):
         "site_interactions", "pages_per_session", "sales_interactions", "emails_sent",
         "email_open_rate", "email_click_rate", "email_reply_rate", "document_views", "calls",
         "meetings",
+        # The counts beside the rates (issue 16), added last so no existing column moves.
+        "bounces", "session_seconds", "emails_opened", "emails_clicked", "emails_replied",
     ]
     assert frame.schema["visits"] == pl.Int64 and frame.schema["bounce_rate"] == pl.Float64
     assert frame.schema["pipeline_amount"] == pl.Float64

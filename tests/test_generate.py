@@ -602,4 +602,6 @@ def test_no_timestamp_before_the_start_or_after_the_last_day(sample):
         for name, kind in contract.columns.items():
             if kind == TIMESTAMP:
                 times = frame[f"{name}_utc"].drop_nulls()
+                if times.is_empty():  # an optional column the generator does not fill
+                    continue
                 assert times.min() >= begin and times.max() < end, (source, name)
