@@ -38,12 +38,12 @@ def add_batch_commands(commands, common: argparse.ArgumentParser) -> None:
 def cmd_batches(args, console: Console) -> int:
     import duckdb
 
-    from pipelines import settings
     from pipelines.ingestion.batches import list_batches, render_batches, stale_mapping_notes
 
-    path = settings.warehouse_path()
+    settings = args.settings
+    path = settings.warehouse_path
     if not path.is_file():
-        print(render_batches([], settings.mappings_dir()))
+        print(render_batches([], settings.mappings_dir))
         return EXIT_OK
     try:
         con = duckdb.connect(str(path), read_only=True)
@@ -51,8 +51,8 @@ def cmd_batches(args, console: Console) -> int:
         console.error(f"{path} is being written by a running pipeline: try again when it finishes")
         return EXIT_FAILED
     try:
-        print(render_batches(list_batches(con, args.source), settings.mappings_dir()))
-        for note in stale_mapping_notes(con, settings.mappings_dir()):
+        print(render_batches(list_batches(con, args.source), settings.mappings_dir))
+        for note in stale_mapping_notes(con, settings.mappings_dir):
             print(note)
     finally:
         con.close()
@@ -62,21 +62,21 @@ def cmd_batches(args, console: Console) -> int:
 def cmd_retract(args, console: Console) -> int:
     from pipelines.ingestion.retraction import retract_batch
 
-    return _batch_command(retract_batch, args.batch, console)
+    return _batch_command(retract_batch, args, console)
 
 
 def cmd_replay(args, console: Console) -> int:
     from pipelines.ingestion.retraction import replay_batch
 
-    return _batch_command(replay_batch, args.batch, console)
+    return _batch_command(replay_batch, args, console)
 
 
-def _batch_command(command, target: str, console: Console) -> int:
+def _batch_command(command, args, console: Console) -> int:
     from pipelines.ingestion.batch_lookup import BatchError
     from pipelines.run_lock import RunLockHeld
 
     try:
-        lines = command(target)
+        lines = command(args.batch, args.settings)
     except (BatchError, RunLockHeld) as error:
         console.error(str(error))
         return EXIT_FAILED

@@ -86,11 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, default in (("data_dir", None), ("verbose", False), ("quiet", False)):
         if not hasattr(args, name):
             setattr(args, name, default)
-    if args.data_dir:
-        os.environ["FUNNEL_DATA_DIR"] = str(args.data_dir.resolve())
-    if getattr(args, "target", None):
-        os.environ["FUNNEL_DBT_TARGET"] = args.target
     console = Console(args.verbose, args.quiet)
+    from pipelines.settings import FunnelSettings
+
+    try:
+        args.settings = FunnelSettings.from_environment(data_dir=args.data_dir,
+                                                        dbt_target=getattr(args, "target", None))
+    except ValueError as error:
+        console.error(str(error))
+        return EXIT_USAGE
     if args.command not in CREATES_DATA_DIR and not _data_dir_exists(args, console):
         return EXIT_USAGE
     handler = logging.StreamHandler()
@@ -112,9 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _data_dir_exists(args, console: Console) -> bool:
-    from pipelines import settings
-
-    data_dir = settings.data_dir()
+    data_dir = args.settings.data_path
     if data_dir.is_dir():
         return True
     given = ("--data-dir" if args.data_dir else
@@ -124,11 +126,10 @@ def _data_dir_exists(args, console: Console) -> bool:
     return False
 
 
-def _inbox_exists(console: Console) -> bool:
-    from pipelines import settings
+def _inbox_exists(args, console: Console) -> bool:
     from pipelines.contract import SOURCES
 
-    inbox = settings.inbox_dir()
+    inbox = args.settings.inbox_dir
     if inbox.is_dir():
         return True
     console.error(f"no inbox at {inbox}: put each source's files in {inbox}/<source>/ "
@@ -136,19 +137,17 @@ def _inbox_exists(console: Console) -> bool:
     return False
 
 
-def _holding_run_lock(command: str):
+def _holding_run_lock(args, command: str):
     """The data directory's run lock, held for the whole command (pipelines/run_lock.py)."""
-    from pipelines import settings
     from pipelines.run_lock import run_lock
 
-    return run_lock(settings.data_dir(), command)
+    return run_lock(args.settings.data_path, command)
 
 
 def cmd_generate(args, console: Console) -> int:
-    from pipelines import settings
     from pipelines.generate import generate_sample
 
-    out = (args.out or settings.inbox_dir()).resolve()
+    out = (args.out or args.settings.inbox_dir).resolve()
     started = time.perf_counter()
     counts = generate_sample(out, days=args.days, seed=args.seed, scale=args.scale,
                              start=args.start, progress=console.progress)
@@ -160,26 +159,24 @@ def cmd_generate(args, console: Console) -> int:
 def cmd_ingest(args, console: Console) -> int:
     from pipelines.runner import run_ingestion
 
-    if not _inbox_exists(console):
+    if not _inbox_exists(args, console):
         return EXIT_FAILED
-    with _holding_run_lock("ingest"):
-        return run_ingestion(console)
+    with _holding_run_lock(args, "ingest"):
+        return run_ingestion(console, args.settings)
 
 
 def cmd_run(args, console: Console) -> int:
     from pipelines.runner import run_pipeline
 
-    if not _inbox_exists(console):
+    if not _inbox_exists(args, console):
         return EXIT_FAILED
-    with _holding_run_lock("run"):
-        return run_pipeline(console, rebuild=getattr(args, "rebuild", False))
+    with _holding_run_lock(args, "run"):
+        return run_pipeline(console, args.settings, rebuild=getattr(args, "rebuild", False))
 
 
 def cmd_demo(args, console: Console) -> int:
-    from pipelines import settings
-
-    with _holding_run_lock("demo"):
-        inbox = settings.inbox_dir()
+    with _holding_run_lock(args, "demo"):
+        inbox = args.settings.inbox_dir
         if inbox.is_dir() and any(p.is_file() for p in inbox.rglob("*")):
             console.say(f"{inbox} already has files: not generating new sample data")
         else:
@@ -191,13 +188,13 @@ def cmd_demo(args, console: Console) -> int:
 
 
 def cmd_quality(args, console: Console) -> int:
-    from pipelines import settings
     from pipelines.quality.report import load_last_checks, render_quality_report
     from pipelines.runner import LAST_CHECKS_FILE
 
-    document = load_last_checks(settings.reports_dir() / LAST_CHECKS_FILE)
+    reports = args.settings.reports_dir
+    document = load_last_checks(reports / LAST_CHECKS_FILE)
     if document is None:
-        console.error(f"no run recorded in {settings.reports_dir()}: run `funnel run` first")
+        console.error(f"no run recorded in {reports}: run `funnel run` first")
         return EXIT_FAILED
     text, failed_blocking = render_quality_report(document, verbose=args.verbose)
     print(text)
@@ -205,24 +202,24 @@ def cmd_quality(args, console: Console) -> int:
 
 
 def cmd_status(args, console: Console) -> int:
-    from pipelines import settings
     from pipelines.operations.status import render_status
     from pipelines.quality.report import load_last_checks
     from pipelines.runner import LAST_CHECKS_FILE
 
-    print(render_status(settings.warehouse_path(),
-                        load_last_checks(settings.reports_dir() / LAST_CHECKS_FILE)))
+    settings = args.settings
+    print(render_status(settings.warehouse_path,
+                        load_last_checks(settings.reports_dir / LAST_CHECKS_FILE)))
     return EXIT_OK
 
 
 def cmd_report(args, console: Console) -> int:
-    from pipelines import settings
     from pipelines.report import write_report
     from pipelines.runner import LAST_CHECKS_FILE
 
+    settings = args.settings
     try:
-        path = write_report(settings.data_dir(), settings.reports_dir(),
-                            settings.reports_dir() / LAST_CHECKS_FILE)
+        path = write_report(settings.data_path, settings.reports_dir,
+                            settings.reports_dir / LAST_CHECKS_FILE)
     except FileNotFoundError as error:
         console.error(f"{error} (run `funnel run` first)")
         return EXIT_FAILED

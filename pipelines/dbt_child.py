@@ -20,20 +20,33 @@ import sys
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-# The pid of the process that starts dbt, set by it (pipelines/transform/assets.py and
-# project.py): closes the gap between the fork and the prctl call, when the parent may already
-# be gone and this process adopted by another.
-PARENT_PID_VARIABLE = "FUNNEL_DBT_PARENT_PID"
+WRAPPER_NAME = "funnel-dbt"  # the console script (pyproject.toml)
+# `funnel-dbt --funnel-parent-pid PID dbt-args...`: the pid of the process that starts dbt
+# (pipelines/library_patches.py, transform/project.py), taken off before dbt sees the
+# arguments. It closes the gap between the fork and the prctl call, when the parent may
+# already be gone and this process adopted by another.
+PARENT_PID_FLAG = "--funnel-parent-pid"
 
 
-def die_with_parent() -> None:
+def parent_pid_arguments(executable: str, pid: int) -> list[str]:
+    """The arguments naming the starting process to the wrapper; none for a plain dbt."""
+    return [PARENT_PID_FLAG, str(pid)] if Path(executable).name == WRAPPER_NAME else []
+
+
+def split_parent_pid(args: list[str]) -> tuple[str, list[str]]:
+    """(the parent pid given, or "", the arguments for dbt)."""
+    if args[:1] == [PARENT_PID_FLAG] and len(args) > 1:
+        return args[1], args[2:]
+    return "", args
+
+
+def die_with_parent(expected: str = "") -> None:
     if not sys.platform.startswith("linux"):
         return
     parent = os.getppid()
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         return  # best effort: dbt still runs
-    expected = os.environ.get(PARENT_PID_VARIABLE, "")
     orphaned = os.getppid() != parent or (
         expected.isdigit() and int(expected) != parent and not _is_alive(int(expected)))
     if orphaned:  # the parent died before the request took effect
@@ -56,9 +69,10 @@ def real_dbt() -> str:
 
 
 def main() -> None:
-    die_with_parent()
+    expected, args = split_parent_pid(sys.argv[1:])
+    die_with_parent(expected)
     dbt = real_dbt()
-    os.execv(dbt, [dbt, *sys.argv[1:]])
+    os.execv(dbt, [dbt, *args])
 
 
 if __name__ == "__main__":

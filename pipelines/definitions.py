@@ -1,5 +1,6 @@
 """The Dagster definitions: gathers each area's assets and checks and sets the global things.
-Loaded by `dagster dev -m pipelines.definitions` and by the `funnel` CLI."""
+Loaded by `dagster dev -m pipelines.definitions` and by the `funnel` CLI (which hands
+`dg.materialize` the resources of its own settings: pipelines/runner.py)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,26 @@ import dagster as dg
 
 from pipelines.ingestion.assets import raw_asset_checks, raw_assets
 from pipelines.operations.jobs import nightly_job
-from pipelines.operations.schedules import nightly_schedule
+from pipelines.operations.schedules import build_nightly_schedule
 from pipelines.operations.sensors import inbox_sensor, run_failure_alert
 from pipelines.publish.assets import build_published_marts_asset
 from pipelines.quality.mart_checks import build_mart_suite_checks
 from pipelines.quality.raw_checks import build_raw_suite_checks
 from pipelines.report.assets import funnel_report
-from pipelines.transform.assets import dbt_resource, funnel_dbt_assets
-from pipelines.warehouse import WarehouseResource
+from pipelines.resources import funnel_resources
+from pipelines.settings import FunnelSettings
+from pipelines.transform.assets import funnel_dbt_assets
 
+settings = FunnelSettings.from_environment()
 mart_keys = [key for key, group in funnel_dbt_assets.group_names_by_key.items() if group == "marts"]
 
 defs = dg.Definitions(
     assets=[*raw_assets, funnel_dbt_assets, build_published_marts_asset(mart_keys), funnel_report],
     asset_checks=[*raw_asset_checks, *build_raw_suite_checks(), *build_mart_suite_checks()],
     jobs=[nightly_job],
-    schedules=[nightly_schedule],
+    schedules=[build_nightly_schedule(settings)],
     sensors=[inbox_sensor, run_failure_alert],
-    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    resources=funnel_resources(settings),
     # Steps write one DuckDB file, which allows a single writer: run them in one process.
     executor=dg.in_process_executor,
 )

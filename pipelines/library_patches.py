@@ -13,6 +13,7 @@ underneath. No public API does these things in the pinned versions.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -20,10 +21,17 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource
 from packaging import version
 
+from pipelines.dbt_child import parent_pid_arguments
+
 
 class FunnelDbtCliResource(DbtCliResource):
     """The dbt CLI resource, without asking the dbt executable for its version when it is
-    this environment's dbt (or the funnel-dbt wrapper beside it)."""
+    this environment's dbt (or the funnel-dbt wrapper beside it); through the wrapper, each
+    invocation names the process that starts it (pipelines/dbt_child.py)."""
+
+    def cli(self, args, **kwargs):
+        flags = [*parent_pid_arguments(self.dbt_executable, os.getpid()), *self.global_config_flags]
+        return DbtCliResource.cli(self.model_copy(update={"global_config_flags": flags}), args, **kwargs)
 
     @cached_property
     def _cli_version(self) -> version.Version:

@@ -11,10 +11,10 @@ import time
 
 import dagster as dg
 
-from pipelines import settings
 from pipelines.console import EXIT_FAILED, EXIT_OK
 from pipelines.quality import run_checks
 from pipelines.quality.run_checks import FAILED, LAST_CHECKS_FILE, PASSED, WARNED, check_status
+from pipelines.settings import FunnelSettings
 
 
 def _run_config(verbose: bool, rebuild: bool = False) -> dict:
@@ -26,8 +26,10 @@ def _run_config(verbose: bool, rebuild: bool = False) -> dict:
     return config
 
 
-def _materialize(selection, console, rebuild: bool = False) -> dg.ExecuteInProcessResult:
+def _materialize(selection, console, settings: FunnelSettings,
+                 rebuild: bool = False) -> dg.ExecuteInProcessResult:
     from pipelines.definitions import defs
+    from pipelines.resources import funnel_resources
 
     if not console.verbose:
         # dagster-dbt echoes every dbt log line to stdout; quiet by default means not here.
@@ -36,7 +38,7 @@ def _materialize(selection, console, rebuild: bool = False) -> dg.ExecuteInProce
     with echo:
         return dg.materialize(
             [*defs.assets, *defs.asset_checks],
-            resources=defs.resources,
+            resources=funnel_resources(settings),
             selection=selection,
             run_config=_run_config(console.verbose, rebuild),
             raise_on_error=False,
@@ -78,13 +80,14 @@ def _ingestion_summaries(result: dg.ExecuteInProcessResult, console) -> dict[str
     return summaries
 
 
-def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
+def _report(result: dg.ExecuteInProcessResult, console, settings: FunnelSettings,
+            started: float) -> int:
     from pipelines.ingestion.problem_summary import ingestion_document
     from pipelines.quality.ingestion_text import mapping_problem_line
 
     skipped = _dbt_build_skipped(result)
-    ingestion = ingestion_document(_ingestion_summaries(result, console), settings.inbox_dir(),
-                                   settings.mappings_dir())
+    ingestion = ingestion_document(_ingestion_summaries(result, console), settings.inbox_dir,
+                                   settings.mappings_dir)
     for stray in ingestion["ignored"]:
         console.say(f"ignored: inbox/{stray['file']}: {stray['reason']}")
     for problem in ingestion["mapping_problems"]:
@@ -94,7 +97,7 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
 
         console.say(f"{SKIPPED_MESSAGE}: the marts, their checks and the publication are "
                     "the last build's (--rebuild forces a build)")
-    checks = record_check_results(result, keep_previous=skipped, ingestion=ingestion)
+    checks = record_check_results(result, settings, keep_previous=skipped, ingestion=ingestion)
     passed = sum(1 for c in checks if check_status(c) == PASSED)
     warned = [c for c in checks if check_status(c) == WARNED]
     failed = [c for c in checks if check_status(c) == FAILED]
@@ -103,7 +106,7 @@ def _report(result: dg.ExecuteInProcessResult, console, started: float) -> int:
     for check in failed:
         console.error(f"check failed: {check['asset']} {check['check']}"
                       + (" (blocking)" if check.get("blocking") else ""))
-    _say_stale_mappings(console)
+    _say_stale_mappings(console, settings)
     if not result.success:
         _report_failure(result, console, blocked=any(run_checks.is_blocking_failure(c) for c in failed))
         return EXIT_FAILED
@@ -154,7 +157,7 @@ def explain(message: str) -> str:
     return message
 
 
-def _say_stale_mappings(console) -> None:
+def _say_stale_mappings(console, settings: FunnelSettings) -> None:
     """Name the batches a changed mapping file loaded under its older version, and how to
     replay them (pipelines/ingestion/batches.py)."""
     import duckdb
@@ -162,11 +165,11 @@ def _say_stale_mappings(console) -> None:
     from pipelines.ingestion.batches import stale_mapping_notes
 
     try:
-        con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     except duckdb.Error:  # no warehouse yet, or another process writes it
         return
     try:
-        for note in stale_mapping_notes(con, settings.mappings_dir()):
+        for note in stale_mapping_notes(con, settings.mappings_dir):
             console.say(note)
     finally:
         con.close()
@@ -181,25 +184,25 @@ def root_cause(error) -> str:
     return error.message.strip()
 
 
-def record_check_results(result: dg.ExecuteInProcessResult, keep_previous: bool = False,
-                         ingestion: dict | None = None) -> list[dict]:
+def record_check_results(result: dg.ExecuteInProcessResult, settings: FunnelSettings,
+                         keep_previous: bool = False, ingestion: dict | None = None) -> list[dict]:
     """Keep the run's check results (and its ingestion problems) for `funnel quality` in
     <data dir>/reports/ and return this run's checks. keep_previous: the checks this run did
     not evaluate (a skipped dbt build) keep their last result."""
-    path = settings.reports_dir() / LAST_CHECKS_FILE
+    path = settings.reports_dir / LAST_CHECKS_FILE
     previous = run_checks.load_last_checks(path) if keep_previous else None
     document = run_checks.from_result(result, ingestion, previous)
     run_checks.write_last_checks(path, document)
     return [c for c in document["checks"] if "evaluated_in_run" not in c]
 
 
-def run_ingestion(console) -> int:
+def run_ingestion(console, settings: FunnelSettings) -> int:
     started = time.perf_counter()
-    result = _materialize(dg.AssetSelection.groups("ingestion"), console)
-    return _report(result, console, started)
+    result = _materialize(dg.AssetSelection.groups("ingestion"), console, settings)
+    return _report(result, console, settings, started)
 
 
-def run_pipeline(console, rebuild: bool = False) -> int:
+def run_pipeline(console, settings: FunnelSettings, rebuild: bool = False) -> int:
     started = time.perf_counter()
-    result = _materialize(dg.AssetSelection.all(), console, rebuild)
-    return _report(result, console, started)
+    result = _materialize(dg.AssetSelection.all(), console, settings, rebuild)
+    return _report(result, console, settings, started)

@@ -15,18 +15,18 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import settings
 from pipelines.run_lock import run_lock
+from pipelines.settings import FunnelSettings
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Path of the DuckDB file; empty means `<data dir>/warehouse.duckdb`."""
+    """`<data dir>/warehouse.duckdb` of the run's settings, opened with its memory limit."""
 
-    database: str = ""
+    settings: FunnelSettings
 
     @property
     def path(self) -> str:
-        return self.database or str(settings.warehouse_path())
+        return str(self.settings.warehouse_path)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
@@ -40,7 +40,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(self.path, read_only=read_only, config=settings.duckdb_config())
+        con = duckdb.connect(self.path, read_only=read_only, config=self.settings.duckdb_config)
         try:
             yield con
         finally:

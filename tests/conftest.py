@@ -21,15 +21,7 @@ def sample_data_dir(tmp_path_factory) -> Path:
 
     data_dir = tmp_path_factory.mktemp("sample_data")
     generate_sample(data_dir / "inbox", **SAMPLE)
-    previous = os.environ.get("FUNNEL_DATA_DIR")
-    os.environ["FUNNEL_DATA_DIR"] = str(data_dir)
-    try:
-        status = main(["run", "--quiet"])
-    finally:
-        if previous is None:
-            os.environ.pop("FUNNEL_DATA_DIR", None)
-        else:
-            os.environ["FUNNEL_DATA_DIR"] = previous
+    status = main(["run", "--quiet", "--data-dir", str(data_dir)])
     assert status == 0, "funnel run failed on the generated sample"
     return data_dir
 

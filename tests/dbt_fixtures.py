@@ -8,7 +8,7 @@ lineage columns), the way ingestion writes them, so these tests do not depend on
 from __future__ import annotations
 
 import hashlib
-import os
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -110,22 +110,12 @@ def run_dbt(data_dir: Path, args: Sequence[str] = ("build",), vars: dict | None 
         "--log-path", str(data_dir / "dbt_logs"),
         "--quiet",
     ]
-    if vars:
-        import json
-
-        cli_args += ["--vars", json.dumps(vars)]
-    saved = {k: os.environ.get(k) for k in ("FUNNEL_DATA_DIR", "DBT_SEND_ANONYMOUS_USAGE_STATS")}
-    os.environ["FUNNEL_DATA_DIR"] = str(data_dir)
-    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    # The data directory as the pipeline hands it to dbt (FunnelSettings.dbt_vars).
+    cli_args += ["--vars", json.dumps({"data_dir": str(data_dir), **(vars or {})})]
     try:
-        return dbtRunner().invoke(cli_args)
+        return dbtRunner().invoke(["--no-send-anonymous-usage-stats", *cli_args])
     finally:
         _close_dbt_duckdb()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _close_dbt_duckdb() -> None:

@@ -10,7 +10,7 @@ an independent Python computation (tests/alignment_reference.py).
 
 from __future__ import annotations
 
-import os
+import json
 import tempfile
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -45,23 +45,16 @@ def compile_macro(lookback_days: int | None = None, half_life_days: float | None
     extra = "".join(f", {a}" for a in args)
     inline = (f"with {{{{ attribution_credits_ctes('{TABLE}'{extra}) }}}} "
               "select * from attribution_credits")
-    saved = {k: os.environ.get(k) for k in ("FUNNEL_DATA_DIR", "DBT_SEND_ANONYMOUS_USAGE_STATS")}
-    os.environ["FUNNEL_DATA_DIR"] = str(workdir)
-    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     try:
         result = dbtRunner().invoke([
-            "compile", "--inline", inline,
+            "--no-send-anonymous-usage-stats", "compile", "--inline", inline,
+            "--vars", json.dumps({"data_dir": str(workdir)}),
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(workdir / "alignment_target"),
             "--log-path", str(workdir / "alignment_logs"), "--quiet",
         ])
     finally:
         _close_dbt_duckdb()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     assert result.success, result.exception
     return result.result.results[0].node.compiled_code
 

@@ -219,16 +219,17 @@ def test_batches_lists_each_file_with_its_status_and_stale_mapping(inbox, wrong,
     assert X in only and web_file(inbox) not in only
 
 
-def test_funnel_run_names_the_batches_of_a_changed_mapping(wrong, tmp_path, capsys, monkeypatch):
+def test_funnel_run_names_the_batches_of_a_changed_mapping(wrong, tmp_path, capsys):
     from pipelines.cli import Console
     from pipelines.runner import _say_stale_mappings
+    from pipelines.settings import FunnelSettings
 
     data_dir = copy(wrong, tmp_path / "data")
-    monkeypatch.setenv("FUNNEL_DATA_DIR", str(data_dir))
-    _say_stale_mappings(Console(verbose=False))
+    settings = FunnelSettings(data_dir=str(data_dir))
+    _say_stale_mappings(Console(verbose=False), settings)
     assert capsys.readouterr().out == "", "the mapping is unchanged"
     (data_dir / "mappings" / MAPPING_FILE).write_text(FIXED)
-    _say_stale_mappings(Console(verbose=False))
+    _say_stale_mappings(Console(verbose=False), settings)
     assert f"1 batch(es) of contacts were loaded with an older version of mappings/{MAPPING_FILE}: " \
            f"`funnel replay {X}` to load them with today's mapping" in capsys.readouterr().out
 
@@ -236,6 +237,7 @@ def test_funnel_run_names_the_batches_of_a_changed_mapping(wrong, tmp_path, caps
 def test_retract_then_replay_of_the_same_file_changes_the_build_state_each_time(
         inbox, wrong, tmp_path):
     from pipelines.ingestion.audit import pending_full_refresh
+    from pipelines.settings import FunnelSettings
     from pipelines.transform.assets import build_args
     from pipelines.transform.build_state import raw_state
 
@@ -255,7 +257,9 @@ def test_retract_then_replay_of_the_same_file_changes_the_build_state_each_time(
     retracted, refreshes = state()
     assert retracted != loaded and refreshes == 1
     assert not export.exists(), "the next export writes the source again"
-    assert "--full-refresh" in build_args(full_refresh=True) and "--full-refresh" not in build_args()
+    settings = FunnelSettings(data_dir=str(data_dir))
+    assert "--full-refresh" in build_args(settings, full_refresh=True)
+    assert "--full-refresh" not in build_args(settings)
 
     # Replayed unchanged, W takes its place back: the rows and their counts are those before
     # the retraction, yet the models must be rebuilt (their copies of the lineage changed).
@@ -266,21 +270,20 @@ def test_retract_then_replay_of_the_same_file_changes_the_build_state_each_time(
     assert replayed not in (loaded, retracted)
 
 
-def test_a_batch_is_named_by_its_ledger_path_a_file_path_or_a_hash_prefix(
-        wrong, tmp_path, monkeypatch):
+def test_a_batch_is_named_by_its_ledger_path_a_file_path_or_a_hash_prefix(wrong, tmp_path):
     from pipelines.ingestion.batch_lookup import BatchError, find_batch
 
-    monkeypatch.setenv("FUNNEL_DATA_DIR", str(wrong))
+    inbox = wrong / "inbox"
     outside = tmp_path / "copy.csv"
     shutil.copy2(wrong / "inbox" / X, outside)
     con = duckdb.connect(str(wrong / "warehouse.duckdb"), read_only=True)
     try:
-        batch = find_batch(con, X)
+        batch = find_batch(con, X, inbox)
         assert batch.file_path == X
         for name in (str(wrong / "inbox" / X), batch.file_hash[:8], str(outside)):
-            assert find_batch(con, name) == batch, name
+            assert find_batch(con, name, inbox) == batch, name
         with pytest.raises(BatchError, match="no ingested batch"):
-            find_batch(con, "contacts/nothing.csv")
+            find_batch(con, "contacts/nothing.csv", inbox)
     finally:
         con.close()
 

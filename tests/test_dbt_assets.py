@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.resources import funnel_resources
+from pipelines.settings import FunnelSettings
 from pipelines.transform import dbt_resource, funnel_dbt_assets
 
 RAW_KEYS = {dg.AssetKey(["raw", t])
@@ -20,7 +22,8 @@ VERSIONS = {"web_visits": "stg_raw__web_visit_versions",
 
 
 def _defs() -> dg.Definitions:
-    return dg.Definitions(assets=[funnel_dbt_assets], resources={"dbt": dbt_resource()})
+    return dg.Definitions(assets=[funnel_dbt_assets],
+                          resources=funnel_resources(FunnelSettings.from_environment()))
 
 
 def test_definitions_load_with_model_and_seed_keys():
@@ -78,11 +81,11 @@ def test_groups_and_owners():
 
 
 def test_resource_runs_this_environments_dbt():
-    resource = dbt_resource()
+    resource = dbt_resource(FunnelSettings.from_environment())
     assert resource.dbt_executable.endswith("dbt")
 
 
-def test_materialize_builds_the_marts_and_runs_checks(tmp_path, monkeypatch):
+def test_materialize_builds_the_marts_and_runs_checks(tmp_path):
     """One `dbt build` through Dagster on a tiny raw layer: every asset materialises and every
     dbt test reports as an asset check (warnings do not fail the run)."""
     import duckdb
@@ -97,9 +100,8 @@ def test_materialize_builds_the_marts_and_runs_checks(tmp_path, monkeypatch):
         "opportunity_id": "o1", "contact_id": "c_unknown", "created_at": ts("2024-03-02 10:00:00"),
         "stage": "prospecting",
     }).write(tmp_path)
-    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
-
-    result = dg.materialize([funnel_dbt_assets], resources={"dbt": dbt_resource()})
+    settings = FunnelSettings(data_dir=str(tmp_path))
+    result = dg.materialize([funnel_dbt_assets], resources=funnel_resources(settings))
     assert result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {f"marts/{m}" for m in MARTS} <= materialized

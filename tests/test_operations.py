@@ -7,13 +7,14 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import dagster as dg
 import pytest
 
-from pipelines.operations.schedules import nightly_schedule
+from pipelines.operations.schedules import build_nightly_schedule
 from pipelines.operations.sensors import (
     failure_message,
     inbox_sensor,
     post_alert,
     run_failure_alert,
 )
+from pipelines.settings import FunnelSettings
 
 
 @pytest.fixture
@@ -40,9 +41,12 @@ def webhook():
 
 
 def test_schedule_runs_the_whole_graph_at_two_in_the_configured_zone():
-    assert nightly_schedule.cron_schedule == "0 2 * * *"
-    assert nightly_schedule.job_name == "funnel_nightly"
-    assert nightly_schedule.execution_timezone == "UTC"
+    default = build_nightly_schedule(FunnelSettings.from_environment({}))
+    assert default.cron_schedule == "0 2 * * *"
+    assert default.job_name == "funnel_nightly"
+    assert default.execution_timezone == "UTC"
+    configured = FunnelSettings.from_environment({"FUNNEL_TIMEZONE": "Europe/Berlin"})
+    assert build_nightly_schedule(configured).execution_timezone == "Europe/Berlin"
 
 
 def test_alert_posts_slack_compatible_json(webhook):
@@ -80,15 +84,15 @@ def test_failure_sensor_posts_to_the_configured_url(webhook, monkeypatch):
     assert result.run_id in received[0]["body"]["text"]
 
 
-def test_inbox_sensor_requests_a_run_once_per_new_file_set(tmp_path, monkeypatch):
-    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
-    context = dg.build_sensor_context()
+def test_inbox_sensor_requests_a_run_once_per_new_file_set(tmp_path):
+    resources = {"settings": FunnelSettings(data_dir=str(tmp_path))}
+    context = dg.build_sensor_context(resources=resources)
     assert isinstance(inbox_sensor(context), dg.SkipReason)
     (tmp_path / "inbox" / "contacts").mkdir(parents=True)
     (tmp_path / "inbox" / "contacts" / "a.csv").write_text("contact_id,created_at\n")
     first = inbox_sensor(context)
     assert isinstance(first, dg.RunRequest)
-    context = dg.build_sensor_context(cursor=context.cursor)
+    context = dg.build_sensor_context(cursor=context.cursor, resources=resources)
     assert isinstance(inbox_sensor(context), dg.SkipReason)
     (tmp_path / "inbox" / "contacts" / "b.csv").write_text("contact_id,created_at\n")
     second = inbox_sensor(context)

@@ -12,9 +12,10 @@ import duckdb
 import psutil
 import pytest
 
+from pipelines.dbt_child import WRAPPER_NAME
 from pipelines.generate import generate_sample
 from pipelines.run_lock import run_lock
-from pipelines.transform.project import DBT_WRAPPER, dbt_executable
+from pipelines.transform.project import dbt_executable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +34,8 @@ def _dbt_child(funnel: psutil.Process) -> psutil.Process | None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_dbt_dies_with_a_killed_funnel_run(tmp_path):
-    assert Path(dbt_executable()).name == DBT_WRAPPER, (
-        f"{DBT_WRAPPER} is not installed beside {sys.executable}: reinstall the package "
+    assert Path(dbt_executable()).name == WRAPPER_NAME, (
+        f"{WRAPPER_NAME} is not installed beside {sys.executable}: reinstall the package "
         "(`make install`)")
     generate_sample(tmp_path / "inbox", days=3, seed=42, scale=0.1)
     env = {**os.environ, "FUNNEL_DATA_DIR": str(tmp_path),

@@ -13,6 +13,7 @@ from pipelines.cli import main
 from pipelines.ingestion.assets import raw_asset_checks, raw_assets
 from pipelines.quality.raw_checks import build_raw_suite_checks
 from pipelines.quality.suites import build_suite, load_suite_document, suite_path, validate_frame
+from pipelines.settings import FunnelSettings
 from pipelines.warehouse import WarehouseResource
 
 SUITES = ["raw_web_visits", "raw_contacts", "raw_opportunities", "raw_sales_interactions",
@@ -151,7 +152,7 @@ def test_clean_frames_pass_every_expectation(suite, frame):
 def materialize_raw(*extra):
     result = dg.materialize(
         [*raw_assets, *extra, *raw_asset_checks, *build_raw_suite_checks()],
-        resources={"warehouse": WarehouseResource()},
+        resources={"warehouse": WarehouseResource(settings=FunnelSettings.from_environment())},
         raise_on_error=False,
     )
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e
@@ -178,7 +179,7 @@ def test_an_impossible_date_in_a_file_is_refused_at_the_door_and_the_run_goes_on
     result, evaluations, materialized = materialize_raw(downstream)
     assert result.success and downstream.key in materialized
     assert evaluations[("raw/web_visits", "contract_structure")].passed
-    with WarehouseResource().connect(read_only=True) as con:
+    with WarehouseResource(settings=FunnelSettings.from_environment()).connect(read_only=True) as con:
         assert con.execute("SELECT event_id FROM raw.web_visits").fetchall() == [("e2",)]
         [(line, field, reason)] = con.execute(
             "SELECT line_number, field, reason FROM raw.web_visits_rejected").fetchall()
@@ -194,7 +195,7 @@ def test_a_defect_that_puts_an_impossible_date_in_raw_blocks_downstream_and_funn
     inbox.mkdir(parents=True)
     (inbox / "day1.csv").write_text(WEB_CSV_HEADER + "e2,v1,2026-01-01T10:00:00,page_view,/a\n")
     assert materialize_raw()[0].success
-    with WarehouseResource().connect() as con:
+    with WarehouseResource(settings=FunnelSettings.from_environment()).connect() as con:
         con.execute("INSERT INTO raw.web_visits (event_id, visitor_id, occurred_at, event_type, "
                     "page_url, _loaded_at) SELECT 'e1', 'v1', TIMESTAMP '1999-01-01 10:00', "
                     "'page_view', '/a', max(_loaded_at) FROM raw.web_visits")
@@ -211,7 +212,7 @@ def test_a_defect_that_puts_an_impossible_date_in_raw_blocks_downstream_and_funn
 
     from pipelines.runner import record_check_results
 
-    record_check_results(result)
+    record_check_results(result, FunnelSettings.from_environment())
     assert main(["quality"]) == 1
     report = capsys.readouterr().out
     assert "FAILED  raw/web_visits · contract_structure (blocking)" in report
@@ -251,7 +252,7 @@ def test_threshold_breach_warns_and_the_run_goes_on(tmp_path, monkeypatch, capsy
         "i1,c-unknown,2026-01-01T10:00:00,call\n")
     result = dg.materialize(
         [*raw_assets, *raw_asset_checks, *build_raw_suite_checks()],
-        resources={"warehouse": WarehouseResource()}, raise_on_error=False)
+        resources={"warehouse": WarehouseResource(settings=FunnelSettings.from_environment())}, raise_on_error=False)
     assert result.success
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e
                    for e in result.get_asset_check_evaluations()}
@@ -261,7 +262,7 @@ def test_threshold_breach_warns_and_the_run_goes_on(tmp_path, monkeypatch, capsy
 
     from pipelines.runner import record_check_results
 
-    record_check_results(result)
+    record_check_results(result, FunnelSettings.from_environment())
     assert main(["quality"]) == 0
     assert "WARNED  raw/sales_interactions · quality_thresholds" in capsys.readouterr().out
 

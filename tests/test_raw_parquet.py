@@ -7,8 +7,8 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from pipelines import settings
 from pipelines.ingestion.raw_parquet import EMPTY_FILE, export_new_rows
+from pipelines.settings import FunnelSettings
 
 FIRST, SECOND = datetime(2026, 1, 1, 2, 0, 0, 123456), datetime(2026, 1, 2, 2, 0, 0)
 
@@ -61,11 +61,10 @@ def test_a_rebuilt_warehouse_is_exported_afresh(con, tmp_path):
     assert _exported(con, tmp_path / "things") == [("z", 9.0, FIRST)]
 
 
-def test_the_dbt_target_comes_from_the_environment(monkeypatch):
-    monkeypatch.delenv("FUNNEL_DBT_TARGET", raising=False)
-    assert settings.dbt_target() == "duckdb"
-    monkeypatch.setenv("FUNNEL_DBT_TARGET", "spark")
-    assert settings.dbt_target() == "spark"
-    monkeypatch.setenv("FUNNEL_DBT_TARGET", "postgres")
+def test_the_dbt_target_comes_from_the_environment_and_the_option_wins():
+    assert FunnelSettings.from_environment({}).dbt_target == "duckdb"
+    assert FunnelSettings.from_environment({"FUNNEL_DBT_TARGET": "spark"}).dbt_target == "spark"
+    assert FunnelSettings.from_environment({"FUNNEL_DBT_TARGET": "spark"},
+                                           dbt_target="duckdb").dbt_target == "duckdb"
     with pytest.raises(ValueError, match="FUNNEL_DBT_TARGET"):
-        settings.dbt_target()
+        FunnelSettings.from_environment({"FUNNEL_DBT_TARGET": "postgres"})

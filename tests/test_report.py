@@ -192,6 +192,7 @@ def test_checks_of_a_dagster_run_feed_the_data_quality_section(sample_data_dir, 
     import dagster as dg
 
     from pipelines.quality.run_checks import from_instance
+    from pipelines.settings import FunnelSettings
 
     @dg.asset(key=["raw", "contacts"])
     def contacts():
@@ -208,7 +209,7 @@ def test_checks_of_a_dagster_run_feed_the_data_quality_section(sample_data_dir, 
 
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize([contacts, too_many_rejected, balanced], instance=instance)
-    document = from_instance(instance, result.run_id)
+    document = from_instance(instance, result.run_id, FunnelSettings(data_dir=str(tmp_path)))
     assert document["run_id"] == result.run_id and document["success"] is True
     assert sorted((c["check"], c["passed"], c["severity"], c["blocking"]) for c in document["checks"]) == [
         ("balanced", True, "ERROR", True), ("too_many_rejected", False, "WARN", False)]

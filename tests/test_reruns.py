@@ -1,7 +1,6 @@
 """Re-runs change nothing: the same inbox twice, and day by day against all at once."""
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -17,15 +16,7 @@ SAMPLE = {"days": DAYS, "seed": 11, "scale": 0.3}
 
 
 def run_in(data_dir: Path, *extra: str, command=("run", "--quiet")) -> int:
-    previous = os.environ.get("FUNNEL_DATA_DIR")
-    os.environ["FUNNEL_DATA_DIR"] = str(data_dir)
-    try:
-        return main([*command, *extra])
-    finally:
-        if previous is None:
-            os.environ.pop("FUNNEL_DATA_DIR", None)
-        else:
-            os.environ["FUNNEL_DATA_DIR"] = previous
+    return main([*command, *extra, "--data-dir", str(data_dir)])
 
 
 @pytest.fixture(scope="module")

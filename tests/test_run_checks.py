@@ -19,6 +19,7 @@ from pipelines.quality.run_checks import FAILED, PASSED, WARNED, check_status
 from pipelines.report.build import _subtitle
 from pipelines.report.sections import Context
 from pipelines.report.sections import checks as checks_section
+from pipelines.settings import FunnelSettings
 
 EXPECTED = {"fine": PASSED, "warns": WARNED, "fails_quietly": FAILED, "blocks": FAILED}
 
@@ -50,8 +51,7 @@ def blocks():
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
+def run():
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize([contacts, fine, warns, fails_quietly, blocks], instance=instance,
                             raise_on_error=False)
@@ -79,9 +79,10 @@ def test_both_producers_record_the_same_checks(run, tmp_path):
     instance, result = run
     from pipelines.runner import record_check_results
 
-    record_check_results(result)
+    settings = FunnelSettings(data_dir=str(tmp_path))
+    record_check_results(result, settings)
     written = run_checks.load_last_checks(tmp_path / "reports" / run_checks.LAST_CHECKS_FILE)
-    from_log = run_checks.from_instance(instance, result.run_id)
+    from_log = run_checks.from_instance(instance, result.run_id, settings)
     assert _statuses(written) == _statuses(from_log) == EXPECTED
 
     def essentials(document):
@@ -97,7 +98,8 @@ def test_every_place_that_shows_the_checks_counts_them_alike(run, tmp_path, monk
     from pipelines import runner
 
     monkeypatch.setattr(runner, "_dbt_build_skipped", lambda result: False)
-    assert runner._report(result, Console(verbose=False), started=0.0) == EXIT_FAILED
+    settings = FunnelSettings(data_dir=str(tmp_path))
+    assert runner._report(result, Console(verbose=False), settings, started=0.0) == EXIT_FAILED
     out, err = capsys.readouterr()
     assert "checks: 1 passed, 1 warned, 2 failed" in out
     assert sorted(re.findall(r"check failed: raw/contacts (\w+)", err)) == ["blocks", "fails_quietly"]
@@ -109,7 +111,7 @@ def test_every_place_that_shows_the_checks_counts_them_alike(run, tmp_path, monk
     assert {line.split()[0] for line in text.splitlines()[1:] if "raw/contacts" in line} \
         == {WARNED, FAILED}
 
-    for record in (document, run_checks.from_instance(instance, result.run_id)):
+    for record in (document, run_checks.from_instance(instance, result.run_id, settings)):
         ctx = Context(checks=record)
         subtitle = _subtitle(SimpleNamespace(published=False), ctx, datetime.now(UTC))
         assert "last run <a" in subtitle and ">failed, 1 warnings</a>" in subtitle

@@ -7,6 +7,7 @@ import dagster as dg
 
 from pipelines.cli import Console
 from pipelines.runner import EXIT_FAILED, _report, explain
+from pipelines.settings import FunnelSettings
 
 
 @dg.asset
@@ -24,10 +25,10 @@ def built_after() -> int:
     return 2
 
 
-def test_a_failed_blocking_check_points_at_funnel_quality(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
+def test_a_failed_blocking_check_points_at_funnel_quality(tmp_path, capsys):
     result = dg.materialize([landed, built_after, always_fails], raise_on_error=False)
-    assert _report(result, Console(verbose=False), time.perf_counter()) == EXIT_FAILED
+    settings = FunnelSettings(data_dir=str(tmp_path))
+    assert _report(result, Console(verbose=False), settings, time.perf_counter()) == EXIT_FAILED
     said = capsys.readouterr().err.splitlines()  # and Dagster's own log of the run
     errors = [line for line in said if line.startswith("error:")]
     assert errors == [

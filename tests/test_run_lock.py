@@ -13,6 +13,7 @@ import dagster as dg
 import pytest
 
 from pipelines.run_lock import RunLockHeld, run_lock
+from pipelines.settings import FunnelSettings
 from pipelines.warehouse import WarehouseResource
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +112,7 @@ def probe_lock(warehouse: WarehouseResource) -> str:
 
 def test_a_dagster_run_holds_the_lock_for_its_whole_run(tmp_path, monkeypatch):
     monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
-    result = dg.materialize([probe_lock], resources={"warehouse": WarehouseResource()})
+    result = dg.materialize([probe_lock], resources={"warehouse": WarehouseResource(settings=FunnelSettings.from_environment())})
     told = result.output_for_node("probe_lock")
     assert f"in use by pid {os.getpid()} (Dagster run {result.run_id[:8]}, since " in told
 
@@ -119,7 +120,7 @@ def test_a_dagster_run_holds_the_lock_for_its_whole_run(tmp_path, monkeypatch):
 def test_a_dagster_run_is_refused_while_another_process_holds_the_lock(tmp_path, monkeypatch, holder):
     monkeypatch.setenv("FUNNEL_DATA_DIR", str(tmp_path))
     started = time.perf_counter()
-    result = dg.materialize([probe_lock], resources={"warehouse": WarehouseResource()},
+    result = dg.materialize([probe_lock], resources={"warehouse": WarehouseResource(settings=FunnelSettings.from_environment())},
                             raise_on_error=False)
     assert not result.success
     assert time.perf_counter() - started < 30, "refused at once, not after a wait"

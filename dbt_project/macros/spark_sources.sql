@@ -7,7 +7,7 @@
     are now. On DuckDB the raw tables are the sources themselves: nothing to do.
 
     The folder is var `spark_raw_location` (default: FUNNEL_SPARK_RAW_LOCATION, else
-    <FUNNEL_DATA_DIR>/raw); on a cluster, a location every executor reads (s3://..., abfss://...).
+    <data dir>/raw); on a cluster, a location every executor reads (s3://..., abfss://...).
 -#}
 {% macro declare_raw_sources() -%}
     {{ return(adapter.dispatch('declare_raw_sources', 'funnel')()) }}
@@ -19,7 +19,7 @@
 
 {% macro spark__declare_raw_sources() -%}
     {%- set location = var('spark_raw_location')
-        or env_var('FUNNEL_SPARK_RAW_LOCATION', env_var('FUNNEL_DATA_DIR', '../data') ~ '/raw') -%}
+        or env_var('FUNNEL_SPARK_RAW_LOCATION', var('data_dir', env_var('FUNNEL_DATA_DIR', '../data')) ~ '/raw') -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set tables = [] -%}
     {%- for node in graph.sources.values() if node.source_name == 'raw' -%}

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from pipelines import settings
 from pipelines.contract import SOURCES
 from pipelines.ingestion import raw_parquet, raw_store
 from pipelines.ingestion.balance import balance_of_files
@@ -59,17 +58,18 @@ def build_raw_asset(source: str) -> dg.AssetsDefinition:
         kinds={"duckdb", "polars"},
     )
     def _raw_source(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        mappings = load_mappings(settings.mappings_dir())
+        settings = warehouse.settings
+        mappings = load_mappings(settings.mappings_dir)
         for problem in mappings.problems_of(source):
             context.log.error(f"{problem}: the {source} files it may map are held back until "
                               "it is fixed")
         with warehouse.connect() as con:
-            result = ingest_source(con, source, settings.inbox_dir(), mappings,
+            result = ingest_source(con, source, settings.inbox_dir, mappings,
                                    progress=context.log.debug)
             summary = summarize_source(con, result, datetime.now(UTC).replace(tzinfo=None))
-            if settings.dbt_target() == "spark":
+            if settings.dbt_target == "spark":
                 # Spark reads the raw layer from Parquet (dbt sources, macros/spark_sources.sql).
-                exported = raw_parquet.export_new_rows(con, source, settings.raw_parquet_dir())
+                exported = raw_parquet.export_new_rows(con, source, settings.raw_parquet_dir)
                 context.log.debug(f"exported {exported:,} new raw rows to Parquet")
         for ignored in [*result.ignored_files, *result.held_back_files]:
             context.log.warning(str(ignored))

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings
 from pipelines.ingestion.batches import Batch, list_batches
 from pipelines.ingestion.ingest import file_sha256, list_inbox_files
 
@@ -17,13 +16,12 @@ class BatchError(ValueError):
     """A retract or replay that cannot be done; the message says what to do instead."""
 
 
-def find_batch(con: duckdb.DuckDBPyConnection, target: str) -> Batch:
+def find_batch(con: duckdb.DuckDBPyConnection, target: str, inbox: Path) -> Batch:
     """The one batch `target` names: a ledger path (`contacts/day3.csv`), a path to a file in
     the inbox or elsewhere, or a prefix of the file hash."""
     batches = list_batches(con)
     named = [b for b in batches if b.file_path == target]
     candidate = Path(target).expanduser()
-    inbox = settings.inbox_dir()
     if not named and candidate.resolve().is_relative_to(inbox):
         relative = candidate.resolve().relative_to(inbox).as_posix()
         named = [b for b in batches if b.file_path == relative]
@@ -43,15 +41,15 @@ def find_batch(con: duckdb.DuckDBPyConnection, target: str) -> Batch:
     return named[0]
 
 
-def locate_inbox_file(batch: Batch) -> tuple[Path, str]:
+def locate_inbox_file(batch: Batch, inbox: Path) -> tuple[Path, str]:
     """The inbox file holding the batch's content: at its ledger path, or else under another
     name in its source's folder. (path, path relative to the source's folder)."""
-    folder = settings.inbox_dir() / batch.source
+    folder = inbox / batch.source
     relative = batch.file_path.removeprefix(f"{batch.source}/")
     path = folder / relative
     if path.is_file() and file_sha256(path) == batch.file_hash:
         return path, relative
-    for other in list_inbox_files(settings.inbox_dir(), batch.source):
+    for other in list_inbox_files(inbox, batch.source):
         if other != path and other.stat().st_size == batch.file_bytes \
                 and file_sha256(other) == batch.file_hash:
             return other, other.relative_to(folder).as_posix()

@@ -28,7 +28,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import settings
 from pipelines.contract import SOURCES
 from pipelines.faults import crash_point
 from pipelines.ingestion import audit, exact_repeats, raw_store
@@ -39,6 +38,7 @@ from pipelines.ingestion.exact_repeats import BatchPosition
 from pipelines.ingestion.mapping import MappingError, load_mappings
 from pipelines.ingestion.prepare import FileReport, empty_valid, prepare_file
 from pipelines.run_lock import run_lock
+from pipelines.settings import FunnelSettings
 
 LEDGER = raw_store.LEDGER
 PROBLEMS_SHOWN = 10
@@ -52,16 +52,16 @@ class TakenOut:
     restored: int
 
 
-def retract_batch(target: str, now: datetime | None = None) -> list[str]:
+def retract_batch(target: str, settings: FunnelSettings, now: datetime | None = None) -> list[str]:
     """`funnel retract FILE_OR_HASH`: the lines to print."""
     now = now or _now()
-    with _warehouse("retract") as con:
-        batch = find_batch(con, target)
+    with _warehouse(settings, "retract") as con:
+        batch = find_batch(con, target, settings.inbox_dir)
         if batch.status == "retracted":
             return [f"{batch.file_path} ({batch.short_hash}) is already retracted (since "
                     f"{batch.retracted_at:%Y-%m-%d %H:%M} UTC): nothing to do; "
                     f"`funnel replay {batch.short_hash}` loads it again"]
-        _forget_raw_export(batch.source)
+        _forget_raw_export(settings, batch.source)
         with _transaction(con):
             taken = _take_out(con, batch, "retract", now)
             crash_point("retract.taken_out")
@@ -74,20 +74,20 @@ def retract_batch(target: str, now: datetime | None = None) -> list[str]:
         return lines
 
 
-def replay_batch(target: str, now: datetime | None = None) -> list[str]:
+def replay_batch(target: str, settings: FunnelSettings, now: datetime | None = None) -> list[str]:
     """`funnel replay FILE_OR_HASH`: the lines to print."""
     now = now or _now()
-    with _warehouse("replay") as con:
-        batch = find_batch(con, target)
+    with _warehouse(settings, "replay") as con:
+        batch = find_batch(con, target, settings.inbox_dir)
         source = SOURCES[batch.source]
-        path, relative = locate_inbox_file(batch)
+        path, relative = locate_inbox_file(batch, settings.inbox_dir)
         try:
-            mappings = load_mappings(settings.mappings_dir())
+            mappings = load_mappings(settings.mappings_dir)
         except MappingError as error:
             raise BatchError(f"{error} (fix it, then replay again)") from None
         run_id = uuid.uuid4().hex[:12]
         valid, file_batch, report = _read_again(path, relative, batch, mappings, run_id)
-        _forget_raw_export(batch.source)
+        _forget_raw_export(settings, batch.source)
         with _transaction(con):
             if batch.status != "retracted":
                 _take_out(con, batch, "replay", now)
@@ -202,21 +202,21 @@ def _unrecorded_note(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
             "loaded in its place (`funnel replay` of its batch loads it)"]
 
 
-def _forget_raw_export(source: str) -> None:
+def _forget_raw_export(settings: FunnelSettings, source: str) -> None:
     """The Parquet export of the raw layer (Spark target) appends rows loaded since the last
     export and never removes any: the next export writes the source again from scratch."""
-    shutil.rmtree(settings.raw_parquet_dir() / source, ignore_errors=True)
+    shutil.rmtree(settings.raw_parquet_dir / source, ignore_errors=True)
 
 
 @contextmanager
-def _warehouse(command: str) -> Iterator[duckdb.DuckDBPyConnection]:
+def _warehouse(settings: FunnelSettings, command: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse, under the run lock."""
-    with run_lock(settings.data_dir(), command):
-        path = settings.warehouse_path()
+    with run_lock(settings.data_path, command):
+        path = settings.warehouse_path
         if not path.is_file():
             raise BatchError(f"no warehouse at {path}: nothing was ingested yet (`funnel run`)")
         try:
-            con = duckdb.connect(str(path), config=settings.duckdb_config())
+            con = duckdb.connect(str(path), config=settings.duckdb_config)
         except duckdb.IOException:
             raise BatchError(f"{path} is open in another program (a notebook or BI tool reading "
                              "it?): close it, then try again") from None

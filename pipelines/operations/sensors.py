@@ -3,21 +3,21 @@
 import json
 import os
 import urllib.request
+from pathlib import Path
 
 import dagster as dg
 
-from pipelines import settings
 from pipelines.operations.jobs import nightly_job
+from pipelines.settings import FunnelSettings
 
 ALERT_URL_VARIABLE = "FUNNEL_ALERT_WEBHOOK_URL"
 
 
-def inbox_fingerprint() -> tuple[float, int]:
+def inbox_fingerprint(inbox: Path) -> tuple[float, int]:
     """(newest modification time, number of files) of the inbox. Reading the warehouse here
     would collide with a running pipeline (DuckDB's single writer), so the sensor looks only at
     the files; ingestion itself skips files already in the ledger."""
     newest, count = 0.0, 0
-    inbox = settings.inbox_dir()
     if inbox.is_dir():
         for path in inbox.rglob("*"):
             if path.is_file() and not path.name.startswith("."):
@@ -33,8 +33,8 @@ def inbox_fingerprint() -> tuple[float, int]:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts a run when files are added to or changed in data/inbox/.",
 )
-def inbox_sensor(context: dg.SensorEvaluationContext):
-    newest, count = inbox_fingerprint()
+def inbox_sensor(context: dg.SensorEvaluationContext, settings: FunnelSettings):
+    newest, count = inbox_fingerprint(settings.inbox_dir)
     cursor = json.dumps([newest, count])
     if count == 0 or cursor == context.cursor:
         return dg.SkipReason("no new files in the inbox")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import settings
 from pipelines.publish.publish import publish_marts
 from pipelines.transform import build_state
 from pipelines.warehouse import WarehouseResource
@@ -22,13 +21,13 @@ def build_published_marts_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDe
         "names and phones dropped, DuckDB 1.0 storage, one Parquet file per mart.",
     )
     def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        publication = publish_marts(Path(warehouse.path), settings.published_dir())
+        publication = publish_marts(Path(warehouse.path), warehouse.settings.published_dir)
         with warehouse.connect() as con:
             build_state.mark_published(con, context.run_id)
         context.log.info(f"published {len(publication.tables)} marts as {publication.version}")
         return dg.MaterializeResult(metadata={
             "version": publication.version,
-            "path": dg.MetadataValue.path(str(settings.published_dir())),
+            "path": dg.MetadataValue.path(str(warehouse.settings.published_dir)),
             "tables": dg.MetadataValue.json(publication.tables),
         })
 

@@ -59,21 +59,21 @@ def from_result(result, ingestion: dict | None, previous: dict | None = None) ->
                         success=result.success, previous=previous)
 
 
-def from_instance(instance, run_id: str, success: bool | None = None) -> dict:
+def from_instance(instance, run_id: str, settings, success: bool | None = None) -> dict:
     """The record of a Dagster run so far, from its event log, with its ingestion problems."""
     import dagster as dg
 
     entries = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
     evaluations = [entry.dagster_event.event_specific_data for entry in entries
                    if entry.dagster_event is not None]
-    return run_document(run_id, evaluations, _ingestion_from_instance(instance, run_id), success)
+    return run_document(run_id, evaluations, _ingestion_from_instance(instance, run_id, settings),
+                        success)
 
 
-def _ingestion_from_instance(instance, run_id: str) -> dict:
+def _ingestion_from_instance(instance, run_id: str, settings) -> dict:
     """The run's ingestion problems, from the raw assets' materializations."""
     import dagster as dg
 
-    from pipelines import settings
     from pipelines.ingestion.assets import PROBLEMS_METADATA
     from pipelines.ingestion.problem_summary import ingestion_document
 
@@ -83,7 +83,7 @@ def _ingestion_from_instance(instance, run_id: str) -> dict:
         if materialization is not None and PROBLEMS_METADATA in materialization.metadata:
             summaries[materialization.asset_key.path[-1]] = \
                 materialization.metadata[PROBLEMS_METADATA].value
-    return ingestion_document(summaries, settings.inbox_dir(), settings.mappings_dir())
+    return ingestion_document(summaries, settings.inbox_dir, settings.mappings_dir)
 
 
 def _not_evaluated_in(previous: dict, checks: list[dict]) -> list[dict]:

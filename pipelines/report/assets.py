@@ -4,10 +4,10 @@ with the data-quality status of that same run."""
 
 import dagster as dg
 
-from pipelines import settings
 from pipelines.quality.run_checks import from_instance
 from pipelines.report.build import write_report
 from pipelines.report.source import PUBLISHED_DB
+from pipelines.settings import FunnelSettings
 
 REPORT_KEY = dg.AssetKey(["reports", "funnel_report"])
 PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
@@ -21,9 +21,9 @@ PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
     description="The shared funnel report (data/reports/latest.html): one offline HTML file "
     "built from the published marts, with the run's data-quality status.",
 )
-def funnel_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    path = write_report(settings.data_dir() / PUBLISHED_DB, settings.reports_dir(),
-                        from_instance(context.instance, context.run_id))
+def funnel_report(context: dg.AssetExecutionContext, settings: FunnelSettings) -> dg.MaterializeResult:
+    path = write_report(settings.data_path / PUBLISHED_DB, settings.reports_dir,
+                        from_instance(context.instance, context.run_id, settings))
     context.log.info(f"report written: {path}")
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(path)),

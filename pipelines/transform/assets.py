@@ -6,7 +6,6 @@ overrides. The whole graph runs in one `dbt build` (each dbt start-up costs seco
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,17 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines import settings
-from pipelines.dbt_child import PARENT_PID_VARIABLE
 from pipelines.faults import crash_point
 from pipelines.ingestion import audit
 from pipelines.library_patches import FunnelDbtCliResource
+from pipelines.settings import FunnelSettings
 from pipelines.transform import build_state, invocations, spark_tables
-from pipelines.transform.project import dbt_executable, funnel_dbt_project, prepare_if_dev
+from pipelines.transform.project import (
+    dbt_executable,
+    dbt_vars_argument,
+    funnel_dbt_project,
+    prepare_if_dev,
+)
 from pipelines.warehouse import WarehouseResource
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -66,11 +69,12 @@ class DbtBuildConfig(dg.Config):
     skip_when_unchanged: bool = True
 
 
-def build_args(full_refresh: bool = False) -> list[str]:
+def build_args(settings: FunnelSettings, full_refresh: bool = False) -> list[str]:
     """The dbt CLI arguments of a run (the selection is added by dagster-dbt). full_refresh:
     a retraction took rows out of the raw layer, which incremental models cannot notice
     (pipelines/ingestion/audit.py)."""
-    return ["build", "--full-refresh"] if full_refresh else ["build"]
+    refresh = ["--full-refresh"] if full_refresh else []
+    return ["build", *refresh, *dbt_vars_argument(settings)]
 
 
 @dbt_assets(
@@ -81,13 +85,9 @@ def build_args(full_refresh: bool = False) -> list[str]:
     ),
 )
 def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                      config: DbtBuildConfig):
-    # dbt runs with dbt_project/ as its working directory: give it the absolute data dir.
-    os.environ["FUNNEL_DATA_DIR"] = str(settings.data_dir())
-    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-    os.environ[PARENT_PID_VARIABLE] = str(os.getpid())  # dbt dies with us: pipelines/dbt_child.py
+                      warehouse: WarehouseResource, config: DbtBuildConfig):
     whole_graph = not context.is_subset
-    with WarehouseResource().connect() as con:
+    with warehouse.connect() as con:
         state = build_state.current_state(con, Path(dbt.project_dir), dbt.target)
         unchanged = state == build_state.last_published_build(con)
         refreshes = audit.pending_full_refresh(con)
@@ -96,7 +96,8 @@ def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         # downstream are skipped too, and the marts keep the last build's (identical) rows.
         context.log.info(f"{SKIPPED_MESSAGE} (run config skip_when_unchanged: false forces it)")
         return
-    invocation = dbt.cli(build_args(full_refresh=bool(refreshes)), context=context)
+    invocation = dbt.cli(build_args(warehouse.settings, full_refresh=bool(refreshes)),
+                         context=context)
     try:
         for event in invocation.stream():
             yield event
@@ -105,30 +106,30 @@ def funnel_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         invocations.prune_run_folders(invocation.target_path.parent, context.op_execution_context.op.name)
     invocations.keep_partial_parse(invocation.target_path, invocation.target_path.parent)
     if dbt.target == "spark":
-        _copy_spark_marts(context)
+        _copy_spark_marts(context, warehouse)
     if whole_graph:
-        with WarehouseResource().connect() as con:
+        with warehouse.connect() as con:
             build_state.record_build(con, state, context.run_id)
             audit.mark_models_refreshed(con, refreshes)
 
 
-def _copy_spark_marts(context: dg.AssetExecutionContext) -> None:
+def _copy_spark_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
     """The marts Spark built, copied into the DuckDB warehouse for the checks and publishing
     downstream (pipelines/transform/spark_tables.py)."""
     marts = sorted(key.path[-1] for key in context.selected_asset_keys
                    if funnel_dbt_assets.group_names_by_key.get(key) == "marts")
-    with WarehouseResource().connect() as con:
-        spark_tables.copy_marts(con, settings.spark_warehouse_dir(), marts)
-    context.log.info(f"copied {len(marts)} marts from Spark into {settings.warehouse_path()}")
+    with warehouse.connect() as con:
+        spark_tables.copy_marts(con, warehouse.settings.spark_warehouse_dir, marts)
+    context.log.info(f"copied {len(marts)} marts from Spark into {warehouse.path}")
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource(settings: FunnelSettings) -> DbtCliResource:
     """The dbt CLI resource (resource key `dbt`), running this environment's dbt on the
-    configured target (FUNNEL_DBT_TARGET: `duckdb` or `spark`)."""
+    settings' target (`duckdb` or `spark`)."""
     project = funnel_dbt_project()
     return FunnelDbtCliResource(
         project_dir=project,
         profiles_dir=str(project.profiles_dir),
         dbt_executable=dbt_executable(),
-        target=settings.dbt_target(),
+        target=settings.dbt_target,
     )

@@ -3,6 +3,7 @@ that makes its manifest exist before `@dbt_assets` reads it at import time."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -12,24 +13,21 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from pipelines.dbt_child import PARENT_PID_VARIABLE
-from pipelines.settings import DBT_PROJECT_DIR, data_dir
+from pipelines.dbt_child import WRAPPER_NAME, parent_pid_arguments
+from pipelines.settings import DBT_PROJECT_DIR, FunnelSettings
 
 log = logging.getLogger(__name__)
-
-# pipelines/dbt_child.py, installed as a console script: dbt that dies with its parent.
-DBT_WRAPPER = "funnel-dbt"
 
 
 def dbt_executable() -> str:
     """The dbt of this Python environment (the venv need not be activated), started through
     `funnel-dbt` so that a killed run leaves no dbt process behind writing the warehouse."""
     bin_dir = Path(sys.executable).parent
-    if (bin_dir / DBT_WRAPPER).exists():
-        return str(bin_dir / DBT_WRAPPER)
+    if (bin_dir / WRAPPER_NAME).exists():
+        return str(bin_dir / WRAPPER_NAME)
     if (bin_dir / "dbt").exists():
         log.warning("%s is not installed (reinstall the package: `make install`): a killed run "
-                    "may leave dbt running", DBT_WRAPPER)
+                    "may leave dbt running", WRAPPER_NAME)
         return str(bin_dir / "dbt")
     return "dbt"
 
@@ -39,26 +37,24 @@ def funnel_dbt_project() -> DbtProject:
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_env() -> dict[str, str]:
-    """Environment for a dbt invocation: the warehouse path as an absolute FUNNEL_DATA_DIR
-    (dbt runs with dbt_project/ as its working directory), and nothing that calls out."""
-    return {
-        **os.environ,
-        PARENT_PID_VARIABLE: str(os.getpid()),
-        "FUNNEL_DATA_DIR": str(data_dir()),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+def dbt_vars_argument(settings: FunnelSettings) -> list[str]:
+    """What dbt reads from the pipeline (FunnelSettings.dbt_vars), as dbt arguments."""
+    return ["--vars", json.dumps(settings.dbt_vars, sort_keys=True)]
 
 
-def parse_project() -> Path:
+def parse_project(settings: FunnelSettings | None = None) -> Path:
     """Run `dbt parse` with the venv's dbt and return the manifest path."""
+    settings = settings or FunnelSettings.from_environment()
     project = funnel_dbt_project()
+    executable = dbt_executable()
     subprocess.run(
-        [dbt_executable(), "parse", "--quiet",
+        [executable, *parent_pid_arguments(executable, os.getpid()), "parse", "--quiet",
          "--project-dir", str(project.project_dir),
          "--profiles-dir", str(project.profiles_dir),
-         "--target-path", str(project.target_path)],
-        cwd=project.project_dir, env=dbt_env(), check=True,
+         "--target-path", str(project.target_path),
+         "--target", settings.dbt_target, *dbt_vars_argument(settings)],
+        cwd=project.project_dir, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        check=True,
     )
     return project.manifest_path
 
