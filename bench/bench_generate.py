@@ -14,10 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.dataset import scale_for
 from pipelines.generate import generate_sample
 from pipelines.generate.volumes import VISITORS_PER_DAY
-
-EVENTS_PER_DAY_AT_SCALE_1 = 2_000
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
 
-    scale = args.events / (EVENTS_PER_DAY_AT_SCALE_1 * args.days)
+    scale = scale_for(args.events, args.days)
     with tempfile.TemporaryDirectory(prefix="bench_generate_") as directory:
         started = time.perf_counter()
         written = generate_sample(Path(directory) / "inbox", days=args.days, seed=args.seed,

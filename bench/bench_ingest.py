@@ -12,11 +12,10 @@ from pathlib import Path
 
 import duckdb
 
+from bench.dataset import scale_for
 from pipelines.generate import generate_sample
 from pipelines.ingestion.ingest import ingest_inbox
 from pipelines.ingestion.mapping import load_mappings
-
-EVENTS_PER_DAY_AT_SCALE_1 = 2_000
 
 
 def main() -> None:
@@ -24,7 +23,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=30)
     args = parser.parse_args()
-    scale = args.events / (EVENTS_PER_DAY_AT_SCALE_1 * args.days)
+    scale = scale_for(args.events, args.days)
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         started = time.perf_counter()

@@ -1,9 +1,9 @@
 """The limits a value must respect to enter the raw layer (DESIGN.md section 3: "a bad batch
 never stops the nightly run"). Defined once, here: ingestion rejects a row that breaks one at
-the door (pipelines/ingestion/validation.py), and the Great Expectations suites read the same
-bounds as suite parameters (pipelines/quality/suites.py) and the same ordered pairs as flags
-(pipelines/quality/raw_checks.py). So a blocking check can only fail on a defect of the
-pipeline, never on a value in an input file.
+the door (pipelines/ingestion/limit_rules.py, applied by validation.py), and the Great
+Expectations suites read the same bounds as suite parameters (pipelines/quality/suites.py) and
+the same ordered pairs as flags (pipelines/quality/raw_checks.py). So a blocking check can only
+fail on a defect of the pipeline, never on a value in an input file.
 
 Settings (environment): FUNNEL_TIMESTAMP_FLOOR (default 2000-01-01), the oldest plausible
 timestamp; FUNNEL_FUTURE_TOLERANCE_HOURS (default 24), how far past the run's time a timestamp

@@ -12,8 +12,11 @@ import pytest
 # bench/ is a folder of scripts next to the package, not part of it: import it from the checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.compare import compare_marts  # noqa: E402
 from bench.measure import run_measured  # noqa: E402
-from bench.pipeline_bench import ROOT, bench_size, compare_marts, table  # noqa: E402
+from bench.paths import ROOT  # noqa: E402
+from bench.report import table  # noqa: E402
+from bench.scenario import bench_size  # noqa: E402
 
 SMOKE_EVENTS = 50_000
 SMOKE_DAYS = 30
