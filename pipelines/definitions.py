@@ -7,12 +7,13 @@ import dagster as dg
 
 from pipelines.ingestion.assets import raw_asset_checks, raw_assets
 from pipelines.operations.jobs import nightly_job
-from pipelines.operations.schedules import nightly_schedule
+from pipelines.operations.schedules import nightly_schedule, weekly_review_schedule
 from pipelines.operations.sensors import inbox_sensor, run_failure_alert
 from pipelines.publish.assets import build_published_marts_asset
 from pipelines.quality.mart_checks import build_mart_suite_checks
 from pipelines.quality.raw_checks import build_raw_suite_checks
 from pipelines.report.assets import funnel_report
+from pipelines.review.dagster_job import weekly_review_job
 from pipelines.transform.assets import dbt_resource, funnel_dbt_assets
 from pipelines.warehouse import WarehouseResource
 
@@ -21,8 +22,8 @@ mart_keys = [key for key, group in funnel_dbt_assets.group_names_by_key.items() 
 defs = dg.Definitions(
     assets=[*raw_assets, funnel_dbt_assets, build_published_marts_asset(mart_keys), funnel_report],
     asset_checks=[*raw_asset_checks, *build_raw_suite_checks(), *build_mart_suite_checks()],
-    jobs=[nightly_job],
-    schedules=[nightly_schedule],
+    jobs=[nightly_job, weekly_review_job],
+    schedules=[nightly_schedule, weekly_review_schedule],
     sensors=[inbox_sensor, run_failure_alert],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     # Steps write one DuckDB file, which allows a single writer: run them in one process.
