@@ -10,6 +10,7 @@ from pipelines.report.markdown import to_html
 from pipelines.review.content import Review
 
 SLACK_LIST = 5  # owners named per list in the chat summary
+PIPELINE_LABEL = "pipeline coverage"
 
 
 def _value(value, unit: str | None) -> str:
@@ -103,8 +104,6 @@ def sections(r: Review) -> list[tuple[str, str, str]]:
     parts.append(("data-quality", "Data quality", _quality(r)))
     return parts
 
-
-PIPELINE_LABEL = "pipeline coverage"
 
 
 def _pipeline_week(r: Review) -> str:
