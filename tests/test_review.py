@@ -219,3 +219,25 @@ def test_the_html_is_self_contained_and_renders_in_chromium(data_dir, tmp_path):
     assert [line for line in shown.stderr.splitlines() if ":CONSOLE" in line] == []
     assert "Weekly alignment review 2026-W03" in shown.stdout
     assert shown.stdout.count("<table") >= 6
+
+
+def test_an_older_warehouse_without_the_pipeline_marts_says_so(sample_data_dir, tmp_path):
+    import duckdb
+
+    data = tmp_path / "older"
+    data.mkdir()
+    con = duckdb.connect(str(data / "warehouse.duckdb"))
+    try:
+        con.execute("CREATE SCHEMA marts")
+        con.execute(f"ATTACH '{sample_data_dir / 'published' / 'funnel.duckdb'}' AS src (READ_ONLY)")
+        for table in ("mart_funnel_daily", "mart_targets_vs_actuals"):
+            con.execute(f"CREATE TABLE marts.{table} AS SELECT * FROM src.marts.{table}")
+    finally:
+        con.close()
+    assert _review(data, "--no-post") == 0
+    markdown = (data / "reports" / f"review_{WEEK}.md").read_text()
+    assert "not built: mart_lead_follow_up, mart_contact_quality, mart_pipeline_daily" in markdown
+    assert "*The pipeline marts are not built.*" in markdown and "No run recorded" in markdown
+    assert "| visits | marketing |" in markdown
+    for table in ("mart_lead_follow_up", "mart_contact_quality", "mart_pipeline_waterfall"):
+        assert f"Not built: `{table}`." in markdown

@@ -85,25 +85,32 @@ def sections(r: Review) -> list[tuple[str, str, str]]:
             ["owner", "quota", "closed won", "gap", "due pipeline", "coverage"], by_owner,
             "No quota.")))
     parts.append(("pipeline-week", "Pipeline this week", _pipeline_week(r)))
-    parts.append(("moved-out", f"Moved out of {month}", _table(
-        ["owner", "pushed out (open, expected close now after the month)"],
-        [[o["owner_id"], h.fmt_amount(o["pushed_out_amount"])] for o in r.pushed_out],
-        "Nothing pushed out of the month.")))
-    parts.append(("follow-up", "MQLs outside the SLA or ignored, by owner", (
+    parts.append(("moved-out", f"Moved out of {month}", _unless_missing(
+        r, "mart_pipeline_waterfall", _table(
+            ["owner", "pushed out (open, expected close now after the month)"],
+            [[o["owner_id"], h.fmt_amount(o["pushed_out_amount"])] for o in r.pushed_out],
+            "Nothing pushed out of the month."))))
+    parts.append(("follow-up", "MQLs outside the SLA or ignored, by owner", _unless_missing(
+        r, "mart_lead_follow_up",
         "MQLs of the week not followed up within the SLA (ignored: no touch within the "
         "window).\n\n" + _table(
             ["owner", "MQLs", "within SLA", "outside SLA", "ignored"],
             [[f["owner"], h.fmt_int(f["mqls"]), h.fmt_int(f["within_sla"]),
               h.fmt_int(f["outside_sla"]), h.fmt_int(f["ignored"])] for f in r.follow_up],
             "Every MQL of the week was followed up within the SLA."))))
-    parts.append(("records-to-fix", "Records to fix, by owner", _table(
-        ["owner", "records to fix", "of them created this week", "suspected duplicates"],
-        [[f["owner"], h.fmt_int(f["records_to_fix"]), h.fmt_int(f["created_this_week"]),
-          h.fmt_int(f["suspected_duplicates"])] for f in r.records_to_fix],
-        "No record to fix.")))
+    parts.append(("records-to-fix", "Records to fix, by owner", _unless_missing(
+        r, "mart_contact_quality", _table(
+            ["owner", "records to fix", "of them created this week", "suspected duplicates"],
+            [[f["owner"], h.fmt_int(f["records_to_fix"]), h.fmt_int(f["created_this_week"]),
+              h.fmt_int(f["suspected_duplicates"])] for f in r.records_to_fix],
+            "No record to fix."))))
     parts.append(("data-quality", "Data quality", _quality(r)))
     return parts
 
+
+
+def _unless_missing(r: Review, table: str, text: str) -> str:
+    return f"Not built: `{table}`." if table in r.missing else text
 
 
 def _pipeline_week(r: Review) -> str:
