@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipelines.batch_commands import BATCH_COMMANDS, add_batch_commands
 from pipelines.console import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Console
+from pipelines.review.command import REVIEW_COMMANDS, add_review_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
                                description="Generate the sample inbox (unless it has files) and run the pipeline.")
     _add_generate_options(demo)
     add_batch_commands(commands, common)
+    add_review_command(commands, common)
     return parser
 
 
@@ -233,7 +235,7 @@ CREATES_DATA_DIR = {"generate", "demo"}
 
 COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo,
             "quality": cmd_quality, "status": cmd_status, "report": cmd_report,
-            **BATCH_COMMANDS}
+            **BATCH_COMMANDS, **REVIEW_COMMANDS}
 
 if __name__ == "__main__":
     sys.exit(main())

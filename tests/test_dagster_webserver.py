@@ -95,5 +95,5 @@ def test_every_asset_check_schedule_and_sensor_is_loaded(webserver):
     assert {"raw/web_visits", "raw/contacts", "raw/opportunities", "raw/sales_interactions",
             "published/marts"} <= loaded_assets
     assert {s["name"]: s["cronSchedule"] for s in repo["schedules"]} == \
-        {"funnel_nightly_schedule": "0 2 * * *"}
+        {"funnel_nightly_schedule": "0 2 * * *", "funnel_weekly_review_schedule": "0 8 * * 1"}
     assert {s["name"] for s in repo["sensors"]} == {"inbox_sensor", "run_failure_alert"}

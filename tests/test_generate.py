@@ -10,7 +10,7 @@ import gzip
 import io
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -23,6 +23,7 @@ from pipelines.generate.hubspot import COLUMNS as HUBSPOT_COLUMNS
 from pipelines.generate.hubspot import MAPPING_TEXT
 from pipelines.generate.simulation import GENERATED_SOURCES
 from pipelines.generate.writers import FORMATS, file_format
+from pipelines.limits import FORECAST_TIMESTAMPS
 
 START = date(2026, 1, 1)
 DAYS = 30
@@ -512,6 +513,42 @@ def test_opportunities_move_through_stages_and_close(deals, latest_contacts):
     assert 1 <= len(unknown) <= 0.2 * rows["opportunity_id"].n_unique()
 
 
+def test_deals_carry_forecasts_whose_close_dates_slip(deals):
+    rows = valid_rows(deals, "opportunities").sort("updated_at_utc")
+    by_stage = rows.group_by("stage").agg(pl.col("probability").cast(pl.Float64).unique(),
+                                          pl.col("forecast_category").unique())
+    probability = {s: p.to_list() for s, p in zip(by_stage["stage"], by_stage["probability"],
+                                                  strict=True)}
+    assert probability["prospecting"] == [0.1] and probability["negotiation"] == [0.75]
+    assert probability["closed_won"] == [1.0] and probability["closed_lost"] == [0.0]
+    ranks = [probability[s][0] for s in OPPORTUNITY_STAGES if s != "closed_lost"]
+    assert ranks == sorted(ranks)
+    assert set(rows["forecast_category"]) == {"pipeline", "best_case", "commit", "closed",
+                                              "omitted"}
+    assert set(rows["pipeline"]) == {"new_business", "expansion"}
+
+    open_rows = rows.filter(~pl.col("stage").str.starts_with("closed_"))
+    expected = open_rows["expected_close_at_utc"].drop_nulls()
+    assert (expected.dt.time() == time(0)).all()  # a date, as CRMs keep it
+    assert (expected.dt.date() >= open_rows.filter(
+        pl.col("expected_close_at_utc").is_not_null())["updated_at_utc"].dt.date()).all()
+    dates = open_rows.group_by("opportunity_id").agg(
+        pl.col("expected_close_at_utc").drop_nulls().unique().sort().alias("dates"))
+    slipped = dates.filter(pl.col("dates").list.len() >= 2)
+    pushed_twice = dates.filter(pl.col("dates").list.len() >= 3)
+    out_of_month = dates.filter(pl.col("dates").list.eval(
+        pl.element().dt.month_start()).list.n_unique() >= 2)
+    assert slipped.height >= 0.1 * dates.height and pushed_twice.height >= 3, dates
+    assert out_of_month.height >= 2
+    # A date only moves later: each deal's dates in version order are already sorted.
+    in_order = open_rows.group_by("opportunity_id", maintain_order=True).agg(
+        pl.col("expected_close_at_utc").drop_nulls())
+    assert all(d.to_list() == sorted(d.to_list()) for d in in_order["expected_close_at_utc"])
+    # A push is a version of its own: the stage does not change.
+    assert rows.group_by("opportunity_id").agg(pl.col("stage").n_unique() < pl.len()
+                                               ).get_column("stage").any()
+
+
 def test_mqls_are_followed_up_or_ignored(latest_contacts, touches):
     cutoff = datetime(2026, 1, 10, tzinfo=UTC)
     mqls = latest_contacts.filter(pl.col("became_mql_at_utc") < cutoff)
@@ -604,4 +641,7 @@ def test_no_timestamp_before_the_start_or_after_the_last_day(sample):
                 times = frame[f"{name}_utc"].drop_nulls()
                 if times.is_empty():  # an optional column the generator does not fill
                     continue
-                assert times.min() >= begin and times.max() < end, (source, name)
+                # An open deal's expected close forecasts the future (exempt at the door too).
+                latest = times.max() if name not in FORECAST_TIMESTAMPS.get(source, ()) \
+                    else times.filter(times < end).max()
+                assert times.min() >= begin and latest < end, (source, name)

@@ -23,7 +23,7 @@ from pipelines.report.sections.metrics import derive
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPORT_DAY = date(2026, 2, 1)
-SECTIONS = ["metrics", "lifecycle", "quality", "follow-up", "attribution", "targets",
+SECTIONS = ["metrics", "lifecycle", "quality", "follow-up", "attribution", "pipeline", "targets",
             "data-quality", "glossary"]
 CHARTS = ["chart-visits", "chart-new-contacts", "chart-complete-contacts", "chart-completeness-rate",
           "chart-contact-source", "chart-opportunities", "chart-pipeline-amount", "chart-customers",
@@ -31,7 +31,8 @@ CHARTS = ["chart-visits", "chart-new-contacts", "chart-complete-contacts", "char
           "chart-email-rates", "chart-lifecycle-funnel", "chart-mql-to-sql-by-channel",
           "chart-completeness-by-channel", "chart-missing-fields", "chart-follow-up-by-owner",
           "chart-ignored-by-channel", "chart-attribution", "chart-attribution-revenue",
-          "chart-targets", "chart-checks"]
+          "chart-pipeline-waterfall", "chart-pipeline-by-stage", "chart-pipeline-coverage",
+          "chart-velocity-by-channel", "chart-targets", "chart-checks"]
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +127,59 @@ def test_data_quality_section_reflects_the_last_run(sample_data_dir, html):
             assert unescape(check["check"]) in unescape(section)
 
 
+def _parquet(data_dir: Path, table: str) -> pl.DataFrame:
+    return pl.read_parquet(data_dir / "published" / "parquet" / f"{table}.parquet")
+
+
+def _kpi(section: str, label: str) -> str:
+    card = re.search(rf'<div class="kpi-label">{re.escape(label)}</div>'
+                     r'<div class="kpi-value">([^<]+)</div>', section)
+    assert card, label
+    return card.group(1)
+
+
+def test_pipeline_figures_equal_the_marts(sample_data_dir, html):
+    """The waterfall, the open pipeline, coverage and velocity, added up with polars from the
+    published Parquet files."""
+    section = html[html.index('<section id="pipeline">'):html.index('<section id="targets">')]
+    waterfall = _parquet(sample_data_dir, "mart_pipeline_waterfall")
+    month = waterfall["month"].max()
+    latest = waterfall.filter(pl.col("month") == month).select(pl.col(pl.Float64).sum())
+    for name in ("start", "created", "increased", "decreased", "won", "lost", "end"):
+        shown = f"{latest[f'{name}_amount'][0]:,.0f}"
+        sign = "" if name in ("start", "end") else ("+" if name in ("created", "increased") else "−")
+        assert f"<title>{name}: {sign}{shown}</title>" in section, name
+    assert f"<h3>Waterfall, {month:%Y-%m}</h3>" in section
+
+    daily = _parquet(sample_data_dir, "mart_pipeline_daily")
+    last = daily.filter(pl.col("metric_date") == daily["metric_date"].max())
+    assert _kpi(section, "open pipeline") == f"{last['open_amount'].sum():,.0f}"
+    assert _kpi(section, "weighted") == f"{last['weighted_amount'].sum():,.0f}"
+    assert f"{last['open_opportunities'].sum():,} deals" in section
+
+    coverage = _parquet(sample_data_dir, "mart_pipeline_coverage")
+    current = coverage.filter(pl.col("month") == coverage["month"].max())
+    quota, won = current["quota"].sum(), current["closed_won_amount"].sum()
+    assert _kpi(section, "quota") == f"{quota:,.0f}"
+    assert _kpi(section, "gap to quota") == f"{quota - won:,.0f}"
+    expected = (f"{current['due_amount'].sum() / (quota - won):.2f}×" if quota > won else "–")
+    assert _kpi(section, "coverage") == expected
+
+    velocity = _parquet(sample_data_dir, "mart_sales_velocity")
+    month = velocity["month"].max()
+    by_channel = velocity.filter(pl.col("month") == month).group_by("channel").agg(
+        won=pl.col("won_opportunities").sum(), lost=pl.col("lost_opportunities").sum(),
+        amount=pl.col("won_amount").sum(), open=pl.col("open_opportunities").sum(),
+        days=(pl.col("avg_cycle_days") * pl.col("won_opportunities")).sum())
+    shown = 0
+    for row in by_channel.filter(pl.col("won") > 0).iter_rows(named=True):
+        rate = row["won"] / (row["won"] + row["lost"])
+        value = row["open"] * rate * (row["amount"] / row["won"]) / (row["days"] / row["won"])
+        assert f"<title>{row['channel']}: {value:,.0f}</title>" in section, row
+        shown += 1
+    assert shown >= 2
+
+
 # ---- tolerance: marts not built yet, no run recorded ---------------------------------------
 
 def _partial_warehouse(path: Path, source: Path, tables: list[str], where: str = "true") -> Path:
@@ -151,7 +205,8 @@ def test_missing_marts_say_not_built(sample_data_dir, tmp_path):
     document = path.read_text(encoding="utf-8")
     assert 'class="section-error"' not in document
     for table in ("mart_funnel_conversion", "mart_contact_quality_summary", "mart_lead_follow_up_summary",
-                  "mart_lead_follow_up", "mart_attribution_by_channel", "mart_targets_vs_actuals"):
+                  "mart_lead_follow_up", "mart_attribution_by_channel", "mart_targets_vs_actuals",
+                  "mart_pipeline_waterfall", "mart_pipeline_coverage"):
         assert f"Not built: <code>marts.{table}</code>" in document
     assert "No run recorded" in document
     assert "the working warehouse (not published yet)" in document

@@ -14,7 +14,15 @@ import numpy as np
 import polars as pl
 
 from pipelines.contract import CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS, SOURCES, WEB_VISITS
-from pipelines.generate import crm, hubspot, imperfections, opportunities, sales, volumes
+from pipelines.generate import (
+    crm,
+    forecasts,
+    hubspot,
+    imperfections,
+    opportunities,
+    sales,
+    volumes,
+)
 from pipelines.generate.backlog import Backlog
 from pipelines.generate.people import IMPORTED, WEB, ContactDirectory, new_people
 from pipelines.generate.rows import contract_only
@@ -111,7 +119,9 @@ class Simulation:
         for source, frame in (
             (WEB_VISITS, web.events),
             (CONTACTS, contacts),
-            (OPPORTUNITIES, pl.concat([deals.versions, orphan_deals.versions])),
+            (OPPORTUNITIES, forecasts.with_forecasts(
+                self.rng(day, "forecasts"),
+                pl.concat([deals.versions, orphan_deals.versions]), timelines)),
             (SALES_INTERACTIONS, interactions),
         ):
             styled = with_time_styles(self.rng(day, f"styles/{source.name}"), frame)

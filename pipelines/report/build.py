@@ -27,6 +27,7 @@ from pipelines.report.sections import (
     glossary,
     lifecycle,
     metrics,
+    pipeline,
     quality,
     targets,
 )
@@ -40,7 +41,8 @@ TITLE = "Funnel report: marketing and sales, one set of numbers"
 
 SECTIONS = [  # (module, navigation label)
     (metrics, "Eight metrics"), (lifecycle, "Lifecycle funnel"), (quality, "Contact completeness"),
-    (follow_up, "Lead follow-up"), (attribution, "Attribution"), (targets, "Targets"),
+    (follow_up, "Lead follow-up"), (attribution, "Attribution"), (pipeline, "Pipeline"),
+    (targets, "Targets"),
     (checks, "Data quality"), (glossary, "Glossary"),
 ]
 
