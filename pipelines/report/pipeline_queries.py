@@ -13,6 +13,7 @@ from pipelines.report.source import Marts
 
 DAILY = "mart_pipeline_daily"
 WATERFALL = "mart_pipeline_waterfall"
+WEEKLY_WATERFALL = "mart_pipeline_waterfall_weekly"
 COVERAGE = "mart_pipeline_coverage"
 VELOCITY = "mart_sales_velocity"
 TABLES = (DAILY, WATERFALL, COVERAGE, VELOCITY)
@@ -62,6 +63,17 @@ def waterfall_months(m: Marts) -> list[dict]:
         f"sum(won_opportunities) AS won_opportunities, "
         f"sum(lost_opportunities) AS lost_opportunities "
         f"FROM marts.{WATERFALL} GROUP BY month ORDER BY month")
+
+
+def waterfall_week(m: Marts, monday: date) -> dict | None:
+    """The waterfall of the ISO week starting on `monday`, all owners together."""
+    rows = m.rows(
+        f"SELECT week, {_sums(WATERFALL_AMOUNTS)}, "
+        f"sum(created_opportunities) AS created_opportunities, "
+        f"sum(won_opportunities) AS won_opportunities, "
+        f"sum(lost_opportunities) AS lost_opportunities "
+        f"FROM marts.{WEEKLY_WATERFALL} WHERE week = ? GROUP BY week", [monday])
+    return rows[0] if rows else None
 
 
 def waterfall_by_owner(m: Marts, month: date) -> list[dict]:

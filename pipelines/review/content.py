@@ -31,6 +31,7 @@ class Review:
     pipeline: dict | None = None                           # coverage against quota, the owner
     pipeline_week: dict | None = None                      # open pipeline at the week's ends
     waterfall: dict | None = None                          # the month's waterfall to date
+    week_waterfall: dict | None = None                     # the week's waterfall
     pushed_out: list[dict] = field(default_factory=list)   # by owner, amount pushed past the month
     follow_up: list[dict] = field(default_factory=list)    # the week's MQLs by owner
     records_to_fix: list[dict] = field(default_factory=list)  # by owner
@@ -97,6 +98,8 @@ def _pipeline(m: Marts, review: Review, owners: list[dict]) -> None:
         end = pq.open_pipeline_on(m, review.week.last_day)
         start = pq.open_pipeline_on(m, review.week.first_day - timedelta(days=1))
         review.pipeline_week = {"start": start, "end": end}
+    if m.has(pq.WEEKLY_WATERFALL):
+        review.week_waterfall = pq.waterfall_week(m, review.week.first_day)
     if m.has(pq.WATERFALL):
         months = [r for r in pq.waterfall_months(m) if r["month"] == review.month]
         review.waterfall = months[0] if months else None
@@ -142,7 +145,7 @@ def gather(m: Marts, week: Week, checks: dict | None) -> Review:
                     if m.has("mart_funnel_daily") else None)
     review = Review(week, month, data_through)
     needed = ("mart_funnel_daily", "mart_targets_vs_actuals", "mart_lead_follow_up",
-              "mart_contact_quality", *pq.TABLES)
+              "mart_contact_quality", *pq.TABLES, pq.WEEKLY_WATERFALL)
     review.missing = m.missing(*needed)
     owners = metric_owners()
     review.metrics = _metrics(m, week, month, owners)

@@ -125,20 +125,27 @@ def _pipeline_week(r: Review) -> str:
                     ("weighted amount", "weighted_amount", h.fmt_amount))]
         text.append("Open pipeline as of the end of the Sunday before and of this Sunday.\n\n"
                     + _table(["", "start of week", "end of week", "change"], rows, ""))
+    week = r.week_waterfall
+    if week:
+        text.append(f"The waterfall of the week {r.week}: it adds up exactly.\n\n"
+                    + _waterfall_table(week))
     w = r.waterfall
     if w:
-        steps = [("start", w["start_amount"]), ("+ created", w["created_amount"]),
-                 ("+ increased", w["increased_amount"]), ("− decreased", w["decreased_amount"]),
-                 ("− won", w["won_amount"]), ("− lost", w["lost_amount"]), ("= end", w["end_amount"])]
-        text.append(f"The waterfall of {month} to date (the latest day with data): it adds up "
-                    "exactly.\n\n" + _table([s for s, _ in steps],
-                                            [[h.fmt_amount(v) for _, v in steps]], ""))
+        text.append(f"The waterfall of {month} to date (the latest day with data).\n\n"
+                    + _waterfall_table(w))
         text.append(f"Due in {month}: moved in {h.fmt_amount(w['moved_in_amount'])}, pulled in "
                     f"{h.fmt_amount(w['pulled_in_amount'])}, pushed out "
                     f"{h.fmt_amount(w['pushed_out_amount'])}, closed won "
                     f"{h.fmt_amount(w['due_won_amount'])}, closed lost "
                     f"{h.fmt_amount(w['due_lost_amount'])}.")
     return "\n\n".join(text) or "*The pipeline marts are not built.*"
+
+
+def _waterfall_table(w: dict) -> str:
+    steps = [("start", w["start_amount"]), ("+ created", w["created_amount"]),
+             ("+ increased", w["increased_amount"]), ("− decreased", w["decreased_amount"]),
+             ("− won", w["won_amount"]), ("− lost", w["lost_amount"]), ("= end", w["end_amount"])]
+    return _table([s for s, _ in steps], [[h.fmt_amount(v) for _, v in steps]], "")
 
 
 def _signed(value, fmt) -> str:
@@ -201,9 +208,10 @@ def slack_summary(r: Review, html_path=None) -> dict:
                      f" of quota {h.fmt_amount(p['quota'])}, gap {h.fmt_amount(p['gap_to_quota'])},"
                      f" coverage {_times(p['coverage'])} (a month earlier "
                      f"{_times(p['previous_coverage'])})")
-    w = r.waterfall
+    w = r.week_waterfall or r.waterfall
     if w:
-        lines.append(f"*Pipeline {h.fmt_month(r.month)}*: start {h.fmt_amount(w['start_amount'])} "
+        period = f"week {r.week}" if r.week_waterfall else h.fmt_month(r.month)
+        lines.append(f"*Pipeline {period}*: start {h.fmt_amount(w['start_amount'])} "
                      f"+ created {h.fmt_amount(w['created_amount'])} + increased "
                      f"{h.fmt_amount(w['increased_amount'])} − decreased "
                      f"{h.fmt_amount(w['decreased_amount'])} − won {h.fmt_amount(w['won_amount'])}"

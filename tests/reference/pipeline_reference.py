@@ -35,8 +35,20 @@ class State:
         return self.row.get(column) or missing
 
     def due_month(self) -> date | None:
+        return self.due_period("month")
+
+    def due_period(self, grain: str) -> date | None:
         at = self.row.get("expected_close_at")
-        return date(at.year, at.month, 1) if at else None
+        return period_of(at.date() if isinstance(at, datetime) else at, grain) if at else None
+
+
+def period_of(day: date, grain: str) -> date:
+    """The first day of the month, or the Monday of the ISO week, holding `day`."""
+    return day.replace(day=1) if grain == "month" else day - timedelta(days=day.weekday())
+
+
+def period_after(period: date, grain: str) -> date:
+    return _month_after(period) if grain == "month" else period + timedelta(days=7)
 
 
 def _clean(value):
@@ -124,15 +136,16 @@ def _month_after(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def pipeline_waterfall(raw_rows: list[dict]) -> dict[tuple, dict[str, Decimal]]:
-    """(month, owner_id, segment, pipeline) -> the waterfall buckets and due movements."""
+def pipeline_waterfall(raw_rows: list[dict], grain: str = "month") -> dict[tuple, dict[str, Decimal]]:
+    """(month, owner_id, segment, pipeline) -> the waterfall buckets and due movements; with
+    grain "week", the same per ISO week (Monday), "due" meaning an expected close in the week."""
     states = history(raw_rows)
     days = _days(states)
-    month, last = days[0].replace(day=1), days[-1].replace(day=1)
+    month, last = period_of(days[0], grain), period_of(days[-1], grain)
     out: dict[tuple, dict[str, Decimal]] = {}
     while month <= last:
         begin = datetime.combine(month, time())
-        finish = datetime.combine(_month_after(month), time())
+        finish = datetime.combine(period_after(month, grain), time())
         for chain in states.values():
             start, end = state_at(chain, begin - TICK), state_at(chain, finish - TICK)
             moves = [s for s in chain if begin <= s.valid_from < finish]
@@ -142,7 +155,7 @@ def pipeline_waterfall(raw_rows: list[dict]) -> dict[tuple, dict[str, Decimal]]:
             b["start"] = start.amount if start and start.is_open else Decimal(0)
             b["end"] = end.amount if end.is_open else Decimal(0)
             previous, due, closed = start, bool(start and start.is_open
-                                                and start.due_month() == month), set()
+                                                and start.due_period(grain) == month), set()
             for state in moves:
                 was_open = previous is not None and previous.is_open
                 if state.is_open and not was_open:
@@ -156,26 +169,26 @@ def pipeline_waterfall(raw_rows: list[dict]) -> dict[tuple, dict[str, Decimal]]:
                         kind = "won" if state.row["stage"] == "closed_won" else "lost"
                         b[kind] += state.amount
                         closed.add(kind)
-                due = due or (state.is_open and state.due_month() == month)
+                due = due or (state.is_open and state.due_period(grain) == month)
                 previous = state
-            due_at_start = bool(start and start.is_open and start.due_month() == month)
-            later_at_start = bool(start and start.is_open and start.due_month()
-                                  and start.due_month() > month)
+            due_at_start = bool(start and start.is_open and start.due_period(grain) == month)
+            later_at_start = bool(start and start.is_open and start.due_period(grain)
+                                  and start.due_period(grain) > month)
             if due_at_start:
                 b["due_at_start"] = start.amount
             if due and not due_at_start:
                 b["pulled_in" if later_at_start else "moved_in"] = end.amount
-            if due and end.is_open and end.due_month() and end.due_month() > month:
+            if due and end.is_open and end.due_period(grain) and end.due_period(grain) > month:
                 b["pushed_out"] = end.amount
             for kind in closed:
                 if due:
                     b[f"due_{kind}"] = b[kind]
-            if end.is_open and end.due_month() == month:
+            if end.is_open and end.due_period(grain) == month:
                 b["due_at_end"] = end.amount
             total = out.setdefault((month, *_key(end)), dict.fromkeys(BUCKETS, Decimal(0)))
             for name, value in b.items():
                 total[name] += value
-        month = _month_after(month)
+        month = period_after(month, grain)
     return out
 
 

@@ -36,7 +36,7 @@ bounds as (
 months as (
 
     select series.month, bounds.last_day
-    from ({{ month_series('bounds', 'first_month', 'last_month') }}) as series
+    from ({{ period_series('bounds', 'first_month', 'last_month', 'month') }}) as series
     cross join bounds
 
 ),

@@ -66,7 +66,7 @@ bounds as (
 month_ends as (
 
     select month, cast(month as timestamp) + interval 1 month as month_end_at
-    from ({{ month_series('bounds', 'first_month', 'last_month') }}) as series
+    from ({{ period_series('bounds', 'first_month', 'last_month', 'month') }}) as series
 
 ),
 
