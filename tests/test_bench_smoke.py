@@ -46,6 +46,9 @@ def test_benchmark_measures_every_step(smoke):
         assert smoke[step]["seconds"] > 0
         assert smoke[step]["peak_rss_mib"] > 50, f"{step}: no memory sampled"
     assert smoke["ratios"]["full_over_floor"] > 0
+    dbt_alone = smoke["dbt_only"]
+    assert dbt_alone["returncode"] == 0 and dbt_alone["seconds"] > 0, dbt_alone["stderr_tail"]
+    assert dbt_alone["nodes"] > 100, "dbt alone built the whole project (models, seeds, tests)"
     assert smoke["machine"]["cores"] >= 1
     assert "full" in table([smoke]) or "events" in table([smoke])
 
