@@ -168,12 +168,21 @@ def cmd_ingest(args, console: Console) -> int:
 
 
 def cmd_run(args, console: Console) -> int:
-    from pipelines.runner import run_pipeline
-
     if not _inbox_exists(args, console):
         return EXIT_FAILED
+    rebuild = getattr(args, "rebuild", False)
     with _holding_run_lock(args, "run"):
-        return run_pipeline(console, args.settings, rebuild=getattr(args, "rebuild", False))
+        if not rebuild:
+            from pipelines.nothing_new import nothing_new
+
+            lines = nothing_new(args.settings)
+            if lines is not None:
+                for line in lines:
+                    console.say(line)
+                return EXIT_OK
+        from pipelines.runner import run_pipeline
+
+        return run_pipeline(console, args.settings, rebuild=rebuild)
 
 
 def cmd_demo(args, console: Console) -> int:

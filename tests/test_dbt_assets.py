@@ -7,7 +7,7 @@ import dagster as dg
 
 from pipelines.resources import funnel_resources
 from pipelines.settings import FunnelSettings
-from pipelines.transform import dbt_resource, funnel_dbt_assets
+from pipelines.transform.assets import dbt_resource, funnel_dbt_assets
 
 RAW_KEYS = {dg.AssetKey(["raw", t])
             for t in ("web_visits", "contacts", "opportunities", "sales_interactions")}

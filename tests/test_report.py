@@ -274,15 +274,15 @@ def test_checks_of_a_dagster_run_feed_the_data_quality_section(sample_data_dir, 
     assert result.run_id in section and "too_many_rejected" in section and "rows rejected 7" in section
 
 
-def test_the_nightly_asset_writes_the_report_after_publishing(sample_data_dir, tmp_path, monkeypatch):
+def test_the_nightly_asset_writes_the_report_after_publishing(sample_data_dir, tmp_path):
     import dagster as dg
 
     from pipelines.report.assets import PUBLISHED_KEY, REPORT_KEY, funnel_report
+    from pipelines.settings import FunnelSettings
 
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "published").symlink_to(sample_data_dir / "published")
-    monkeypatch.setenv("FUNNEL_DATA_DIR", str(data_dir))
 
     @dg.asset(key=PUBLISHED_KEY)
     def published_marts():
@@ -293,7 +293,8 @@ def test_the_nightly_asset_writes_the_report_after_publishing(sample_data_dir, t
         return dg.AssetCheckResult(passed=True)
 
     result = dg.materialize([published_marts, publication_balanced, funnel_report],
-                            instance=dg.DagsterInstance.ephemeral())
+                            instance=dg.DagsterInstance.ephemeral(),
+                            resources={"settings": FunnelSettings(data_dir=str(data_dir))})
     assert result.success
     [materialization] = result.asset_materializations_for_node("reports__funnel_report")
     assert materialization.asset_key == REPORT_KEY

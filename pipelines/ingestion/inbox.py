@@ -32,6 +32,13 @@ class IgnoredFile:
         return f"inbox/{self.path}: {self.reason}"
 
 
+def repeated_content(path: str, first_path: str) -> IgnoredFile:
+    """A file whose content is ingested already under another name (two empty daily exports,
+    a renamed copy): not loaded twice, named on every run until it is removed."""
+    return IgnoredFile(path, f"same content as {first_path}, which is ingested already: "
+                             "not loaded twice (remove the copy)")
+
+
 @dataclass
 class InboxScan:
     files: list[Path] = field(default_factory=list)  # to read, sorted

@@ -21,7 +21,13 @@ from pipelines.contract import SOURCES
 from pipelines.faults import crash_point
 from pipelines.ingestion import raw_store
 from pipelines.ingestion.balance import balance_of_files
-from pipelines.ingestion.inbox import IgnoredFile, held_back, ledger_path, scan_source_folder
+from pipelines.ingestion.inbox import (
+    IgnoredFile,
+    held_back,
+    ledger_path,
+    repeated_content,
+    scan_source_folder,
+)
 from pipelines.ingestion.mapping import ColumnMapping
 from pipelines.ingestion.prepare import FileReport, Problem, empty_valid, prepare_file
 
@@ -98,9 +104,7 @@ def ingest_source(
         digest = known.get(file_stat) or file_sha256(path)
         if digest in done:
             if done[digest] != file_stat[0]:
-                result.ignored_files.append(IgnoredFile(
-                    file_stat[0], f"same content as {done[digest]}, which is ingested already: "
-                    "not loaded twice (remove the copy)"))
+                result.ignored_files.append(repeated_content(file_stat[0], done[digest]))
             elif file_stat not in known:  # ingested before the ledger kept file times
                 unknown_times.append(raw_store.FileTime(digest, *file_stat))
             continue

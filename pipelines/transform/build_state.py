@@ -27,7 +27,7 @@ import duckdb
 from pipelines.contract import SOURCES
 from pipelines.ingestion.audit import AUDIT_SCHEMA
 from pipelines.ingestion.raw_store import LEDGER, LEDGER_TABLE, raw_table_names
-from pipelines.transform.project import project_source_files
+from pipelines.transform.project_files import project_source_files
 
 BUILDS_TABLE = "dbt_builds"
 BUILDS = f"{AUDIT_SCHEMA}.{BUILDS_TABLE}"

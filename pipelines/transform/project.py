@@ -15,6 +15,7 @@ from dagster_dbt import DbtProject
 
 from pipelines.dbt_child import WRAPPER_NAME, parent_pid_arguments
 from pipelines.settings import DBT_PROJECT_DIR, FunnelSettings
+from pipelines.transform.project_files import project_source_files
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +78,3 @@ def _manifest_is_stale(project: DbtProject) -> bool:
         return True
     built = manifest.stat().st_mtime
     return any(p.stat().st_mtime > built for p in project_source_files(Path(project.project_dir)))
-
-
-def project_source_files(root: Path) -> list[Path]:
-    """The files whose content defines what dbt builds (not target/, logs/), sorted."""
-    sources = [p for p in (root / "dbt_project.yml", root / "profiles.yml") if p.is_file()]
-    for folder in ("models", "seeds", "macros", "tests"):
-        sources.extend(sorted(p for p in (root / folder).rglob("*") if p.is_file()))
-    return sources
