@@ -2,7 +2,9 @@
 temporary data directory, insert rows, run dbt in-process against it, read the marts back.
 
 The raw tables are built from `pipelines.contract` alone (contract columns in order, then the
-lineage columns), the way ingestion writes them, so these tests do not depend on ingestion.
+lineage columns), the way ingestion writes them, so these tests do not depend on ingestion. Rows
+hold what ingestion stores (`as_ingested`: text trimmed, empty text null, emails lower-cased):
+dbt does not clean text again (test_ingestion checks ingestion's side of that bargain).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
+from reference.adversarial import as_ingested
 
 from pipelines.contract import DUCKDB_TYPES, LINEAGE_COLUMNS, SOURCES
 from pipelines.settings import DBT_PROJECT_DIR
@@ -68,7 +71,7 @@ class RawData:
                 raise ValueError(f"{source}: columns not in the contract: {sorted(unknown)}")
             file = row.get("_source_file") or source_file or f"{source}/fixture.csv"
             self._lines[file] += 1
-            full = {c: row.get(c) for c in contract}
+            full = as_ingested({c: row.get(c) for c in contract})
             full["_file_hash"] = hashlib.sha256(file.encode()).hexdigest()
             full["_source_file"] = file
             full["_source_line"] = row.get("_source_line", self._lines[file])

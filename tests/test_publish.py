@@ -15,7 +15,7 @@ def warehouse(tmp_path):
     con = duckdb.connect(str(path))
     con.execute("CREATE SCHEMA marts")
     con.execute("""CREATE TABLE marts.dim_contacts AS SELECT * FROM (VALUES
-        ('c1', ' Jane@X.io ', 'Jane', 'Doe', '+1 555', 'Acme'),
+        ('c1', 'jane@x.io', 'Jane', 'Doe', '+1 555', 'Acme'),
         ('c2', NULL, 'Bob', NULL, NULL, NULL)) t(contact_id, email, first_name, last_name, phone, company)""")
     con.execute("CREATE TABLE marts.mart_funnel_daily AS SELECT DATE '2026-01-01' AS metric_date, 'direct' AS channel, 3 AS visits")
     con.execute("CREATE SCHEMA raw")

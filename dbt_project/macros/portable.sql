@@ -124,15 +124,11 @@
 {%- endmacro %}
 
 
-{#- Text cleaned the way staging cleans every free-text value: trimmed, '' becomes null. -#}
+{#- Text trimmed, '' as null: what ingestion guarantees of every text column it writes
+    (pipelines/ingestion/validation.py), so staging does not clean again. Only for a table that
+    may come from elsewhere (raw.marketing_spend may be made by hand). -#}
 {% macro clean_text(value) -%}
     nullif(trim(cast({{ value }} as string)), '')
-{%- endmacro %}
-
-
-{#- An email normalised for matching: trimmed, lower-cased, '' becomes null. -#}
-{% macro normalise_email(value) -%}
-    nullif(lower(trim(cast({{ value }} as string))), '')
 {%- endmacro %}
 
 

@@ -4,9 +4,10 @@ Each publication is written in full under a new version folder, then swapped in 
 `published/funnel.duckdb` (a hard link replaced with a rename) and `published/parquet`
 (a symlink replaced with a rename). A reader holding the previous file keeps reading it (the
 inode lives until it closes it), never sees a half-written file and never blocks the next run.
-Personal data is removed on the way: emails are hashed (SHA-256 of the normalised email),
-names and phone numbers are dropped. The DuckDB file is written in storage version 1.0 so
-that DuckDB 1.x readers (BI drivers lag behind) open it; every mart is also a Parquet file.
+Personal data is removed on the way: emails are hashed (SHA-256 of the email as the marts hold
+it, which ingestion trimmed and lower-cased), names and phone numbers are dropped. The DuckDB
+file is written in storage version 1.0 so that DuckDB 1.x readers (BI drivers lag behind) open
+it; every mart is also a Parquet file.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _published_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) 
         if column in DROPPED_COLUMNS:
             continue
         if column in HASHED_COLUMNS:
-            select.append(f"sha256(lower(trim({column}))) AS {column}_sha256")
+            select.append(f"sha256({column}) AS {column}_sha256")
         else:
             select.append(column)
     return select

@@ -1,4 +1,4 @@
--- Every loaded version of every opportunity (the raw history), typed and cleaned, numbered in
+-- Every loaded version of every opportunity (the raw history), typed, numbered in
 -- version order: updated_at ascending (a null updated_at being the oldest), then the first
 -- loaded (smallest _source_file, then _source_line). Never ordered by _loaded_at. The greatest
 -- version_number of an opportunity is its latest version, the one stg_raw__opportunities keeps.
@@ -14,23 +14,23 @@ renamed as (
 
     select
         -- ids
-        {{ clean_text('opportunity_id') }} as opportunity_id,
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ clean_text('owner_id') }} as owner_id,
-        {{ clean_text('account_name') }} as account_name,
+        cast(opportunity_id as string) as opportunity_id,
+        cast(contact_id as string) as contact_id,
+        cast(owner_id as string) as owner_id,
+        cast(account_name as string) as account_name,
 
         -- deal
-        {{ clean_text('stage') }} as stage,
+        cast(stage as string) as stage,
         cast(amount as double) as amount,
-        {{ clean_text('currency') }} as currency,
-        {{ clean_text('segment') }} as segment,
-        {{ clean_text('lost_reason') }} as lost_reason,
+        cast(currency as string) as currency,
+        cast(segment as string) as segment,
+        cast(lost_reason as string) as lost_reason,
 
         -- forecast
         cast(expected_close_at as timestamp) as expected_close_at,
         cast(probability as double) as probability,
-        {{ clean_text('forecast_category') }} as forecast_category,
-        {{ clean_text('pipeline') }} as pipeline,
+        cast(forecast_category as string) as forecast_category,
+        cast(pipeline as string) as pipeline,
 
         -- timestamps
         cast(created_at as timestamp) as created_at,

@@ -38,23 +38,23 @@ renamed as (
 
     select
         -- ids
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ clean_text('owner_id') }} as owner_id,
+        cast(contact_id as string) as contact_id,
+        cast(owner_id as string) as owner_id,
 
         -- person
-        {{ normalise_email('email') }} as email,
-        {{ clean_text('first_name') }} as first_name,
-        {{ clean_text('last_name') }} as last_name,
-        {{ clean_text('phone') }} as phone,
-        {{ clean_text('company') }} as company,
-        {{ clean_text('job_title') }} as job_title,
-        {{ clean_text('country') }} as country,
+        cast(email as string) as email,
+        cast(first_name as string) as first_name,
+        cast(last_name as string) as last_name,
+        cast(phone as string) as phone,
+        cast(company as string) as company,
+        cast(job_title as string) as job_title,
+        cast(country as string) as country,
 
         -- funnel
-        {{ clean_text('lifecycle_stage') }} as lifecycle_stage,
-        {{ clean_text('first_lifecycle_stage') }} as lifecycle_stage_at_creation,
-        {{ clean_text('original_source') }} as original_source,
-        {{ clean_text('lead_status') }} as lead_status,
+        cast(lifecycle_stage as string) as lifecycle_stage,
+        cast(first_lifecycle_stage as string) as lifecycle_stage_at_creation,
+        cast(original_source as string) as original_source,
+        cast(lead_status as string) as lead_status,
 
         -- timestamps
         cast(created_at as timestamp) as created_at,

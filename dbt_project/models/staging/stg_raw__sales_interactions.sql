@@ -26,17 +26,17 @@ renamed as (
 
     select
         -- ids
-        {{ clean_text('interaction_id') }} as interaction_id,
-        {{ clean_text('contact_id') }} as contact_id,
-        {{ clean_text('opportunity_id') }} as opportunity_id,
-        {{ clean_text('owner_id') }} as owner_id,
-        {{ clean_text('content_id') }} as content_id,
+        cast(interaction_id as string) as interaction_id,
+        cast(contact_id as string) as contact_id,
+        cast(opportunity_id as string) as opportunity_id,
+        cast(owner_id as string) as owner_id,
+        cast(content_id as string) as content_id,
 
         -- interaction
         cast(occurred_at as timestamp) as occurred_at,
-        {{ clean_text('interaction_type') }} as interaction_type,
-        {{ clean_text('direction') }} as direction,
-        {{ clean_text('outcome') }} as outcome,
+        cast(interaction_type as string) as interaction_type,
+        cast(direction as string) as direction,
+        cast(outcome as string) as outcome,
 
         -- lineage
         cast(_source_file as string) as source_file,

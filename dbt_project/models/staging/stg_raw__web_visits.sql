@@ -53,7 +53,7 @@ versioned as (
 
 select
     -- ids
-    {{ clean_text('event_id') }} as event_id,
+    event_id,
     visitor_id,
     contact_id,
     email,

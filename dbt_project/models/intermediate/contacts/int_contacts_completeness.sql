@@ -17,15 +17,13 @@ flags as (
     select
         {%- for field in required_fields %}
         {%- if field == 'email' %}
-        nullif(lower(trim(email)), '') is null as is_missing_email,
+        email is null as is_missing_email,
         (
-            nullif(lower(trim(email)), '') is not null
-            and not coalesce(
-                {{ regex_full_match('lower(trim(email))', regex_literal(email_pattern)) }}, false
-            )
+            email is not null
+            and not coalesce({{ regex_full_match('email', regex_literal(email_pattern)) }}, false)
         ) as is_invalid_email,
         {%- else %}
-        nullif(trim(cast({{ field }} as string)), '') is null as is_missing_{{ field }},
+        {{ field }} is null as is_missing_{{ field }},
         {%- endif %}
         {%- endfor %}
         contact_id

@@ -98,7 +98,7 @@ combined as (
     left join first_sessions
         on contacts.contact_id = first_sessions.contact_id
     left join source_channels
-        on lower(trim(contacts.original_source)) = source_channels.original_source_key
+        on lower(contacts.original_source) = source_channels.original_source_key
     left join visitor_counts
         on contacts.contact_id = visitor_counts.contact_id
     left join session_counts

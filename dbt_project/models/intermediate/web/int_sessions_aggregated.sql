@@ -102,13 +102,9 @@ select
     utm_medium,
     utm_campaign,
     -- inputs of the channel rules (seed channel_rules)
-    lower(trim(coalesce(utm_source, ''))) as channel_source,
-    lower(trim(coalesce(utm_medium, ''))) as channel_medium,
-    (
-        trim(coalesce(utm_source, '')) <> ''
-        or trim(coalesce(utm_medium, '')) <> ''
-        or trim(coalesce(utm_campaign, '')) <> ''
-    ) as has_utm,
+    lower(coalesce(utm_source, '')) as channel_source,
+    lower(coalesce(utm_medium, '')) as channel_medium,
+    (utm_source is not null or utm_medium is not null or utm_campaign is not null) as has_utm,
     case
         when referrer_host_with_www like 'www.%' then substr(referrer_host_with_www, 5)
         else referrer_host_with_www
