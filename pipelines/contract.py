@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines import value_sets
+
 # Column kinds. Each maps to one DuckDB type in the raw layer.
 STRING = "string"
 TIMESTAMP = "timestamp"  # ISO 8601 in files; stored as naive TIMESTAMP in UTC
@@ -17,50 +19,14 @@ EMAIL = "email"  # string, trimmed and lower-cased on load
 
 DUCKDB_TYPES = {STRING: "VARCHAR", TIMESTAMP: "TIMESTAMP", NUMBER: "DOUBLE", EMAIL: "VARCHAR"}
 
-EVENT_TYPES = (
-    "page_view",
-    "form_submit",
-    "content_download",
-    "pricing_view",
-    "demo_request",
-    "video_play",
-    "chat_start",
-)
-INTERACTION_TYPES = (
-    "email_sent",
-    "email_opened",
-    "email_clicked",
-    "email_replied",
-    "call",
-    "meeting",
-    "document_viewed",
-    "document_clicked",
-    "proposal_sent",
-)
-OPPORTUNITY_STAGES = (
-    "prospecting",
-    "discovery",
-    "proposal",
-    "negotiation",
-    "closed_won",
-    "closed_lost",
-)
+# The value sets are the vars of dbt_project.yml (pipelines/value_sets.py), read once here.
+EVENT_TYPES = value_sets.event_types()
+INTERACTION_TYPES = value_sets.interaction_types()
+OPPORTUNITY_STAGES = value_sets.opportunity_stages()
 # The forecast category of an opportunity (Salesforce's ForecastCategoryName, lower-cased).
-FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
-LIFECYCLE_STAGES = ("subscriber", "lead", "mql", "sql", "opportunity", "customer")
-CHANNELS = (
-    "paid_search",
-    "paid_social",
-    "email",
-    "organic_search",
-    "organic_social",
-    "referral",
-    "events",
-    "direct",
-    "outbound",
-    "other",
-    "unknown",
-)
+FORECAST_CATEGORIES = value_sets.forecast_categories()
+LIFECYCLE_STAGES = value_sets.lifecycle_stages()
+CHANNELS = value_sets.channels()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ blocks downstream assets) or `warning` (a threshold breach: reported, the run go
 Bounds that depend on the run are suite parameters, the same bounds ingestion enforces at the
 door (pipelines/limits.py): `{"$PARAMETER": "timestamp_floor"}`, `{"$PARAMETER":
 "latest_allowed"}` (the run's time plus the future tolerance) and `{"$PARAMETER": "now"}`.
+Value sets are suite parameters too, named as the vars of dbt_project.yml that hold them
+(`{"$PARAMETER": "event_types"}`, pipelines/value_sets.py): written once, for dbt and GX.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import limits, settings
+from pipelines import limits, settings, value_sets
 from pipelines.library_patches import disable_gx_content_fingerprint, drop_gx_batch_data
 
 SAMPLE_SIZE = 10
@@ -95,6 +97,7 @@ def validate_frame(frame: pd.DataFrame, suite_name: str, key_columns: list[str],
     suite = build_suite(document)
     parameters = {name: pd.Timestamp(bound) for name, bound in
                   limits.suite_parameters(now or datetime.now(UTC).replace(tzinfo=None)).items()}
+    parameters.update(value_sets.suite_parameters())
     result_format = {"result_format": "COMPLETE",
                      "unexpected_index_column_names": key_columns,
                      "partial_unexpected_count": SAMPLE_SIZE}

@@ -2,137 +2,32 @@
 
 Every function returns one `<svg>` element as text. Marks carry a `<title>`, so hovering a bar
 or a point shows its exact value in any browser. Sizes are in viewBox units; CSS scales the
-chart to the width of its container.
+chart to the width of its container. Colours, number formats and series: chart_style.py; the
+axes and the `<svg>` element: svg_parts.py.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
 from html import escape
 
-Formatter = Callable[[float], str]
+from pipelines.report.chart_style import (
+    EXTRA_COLORS,
+    STATUS_COLORS,
+    Formatter,
+    Series,
+    color_for,
+    compact,
+    number,
+    percent,
+    plain,
+)
+from pipelines.report.svg_parts import empty_chart, nice_ticks, svg, x_labels, y_axis
 
-CHANNEL_COLORS = {
-    "paid_search": "#4e79a7", "paid_social": "#f28e2b", "email": "#e15759",
-    "organic_search": "#76b7b2", "organic_social": "#59a14f", "referral": "#edc948",
-    "events": "#b07aa1", "direct": "#ff9da7", "outbound": "#9c755f", "other": "#bab0ac",
-    "unknown": "#6b6b6b", "(unattributed)": "#d4d4d4",
-}
-EXTRA_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                "#7f7f7f", "#bcbd22", "#17becf"]
-STATUS_COLORS = {"good": "#2e7d32", "warn": "#f9a825", "bad": "#c62828", "neutral": "#4e79a7"}
-
-FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\""
-
-
-def color_for(name: str, index: int = 0) -> str:
-    """A stable colour per channel (the same channel has the same colour in every chart)."""
-    return CHANNEL_COLORS.get(name, EXTRA_COLORS[index % len(EXTRA_COLORS)])
-
-
-def _number(value) -> float | None:
-    """Any number (int, Decimal from a SQL sum, numpy) as a float; None and NaN as None."""
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
-@dataclass
-class Series:
-    name: str
-    values: Sequence[float | None]
-    color: str
-
-    def __post_init__(self) -> None:
-        self.values = [_number(v) for v in self.values]
-
-
-def plain(value: float) -> str:
-    if value is None:
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if float(value).is_integer():
-        return f"{value:.0f}"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def compact(value: float) -> str:
-    """Axis labels: 1.2k, 3.4M."""
-    magnitude = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if magnitude >= limit:
-            text = f"{value / limit:.1f}".rstrip("0").rstrip(".")
-            return f"{text}{suffix}"
-    return plain(value)
-
-
-def percent(value: float) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
-
-
-def nice_ticks(maximum: float, count: int = 5, integer: bool = False) -> list[float]:
-    """Round tick values from 0 to at least `maximum` (steps of 1, 2, 2.5 or 5 × 10^k; whole
-    steps for counts)."""
-    if maximum is None or maximum <= 0 or not math.isfinite(maximum):
-        return [0.0, 1.0]
-    raw = maximum / count
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    if integer:
-        step = max(1, math.ceil(step))
-    top = math.ceil(maximum / step - 1e-9) * step
-    return [i * step for i in range(int(round(top / step)) + 1)]
-
-
-def _svg(width: int, height: int, label: str, body: list[str], empty: bool = False) -> str:
-    marker = ' data-empty="true"' if empty else ""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"{marker} '
-            f'style="max-width:{width}px" role="img" aria-label="{escape(label)}" {FONT} '
-            f'font-size="11">'
-            f"<title>{escape(label)}</title>{''.join(body)}</svg>")
-
-
-def _empty(width: int, height: int, label: str, message: str = "no data") -> str:
-    return _svg(width, height, label, [
-        f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#fafafa" stroke="#ddd"/>',
-        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#888">{escape(message)}</text>'],
-        empty=True)
-
-
-def _y_axis(ticks: list[float], top: float, scale: Callable[[float], float], left: int,
-            right: int, fmt: Formatter) -> list[str]:
-    parts = []
-    for tick in ticks:
-        y = scale(tick)
-        parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="{"#999" if tick == 0 else "#e5e5e5"}"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">'
-                     f"{escape(fmt(tick))}</text>")
-    return parts
-
-
-def short_label(label: str) -> str:
-    """Axis text: an ISO date as "Jan 05"; anything else as is."""
-    try:
-        return date.fromisoformat(label).strftime("%b %d")
-    except ValueError:
-        return label
-
-
-def _x_labels(labels: Sequence[str], x_of: Callable[[int], float], y: float,
-              max_labels: int = 8) -> list[str]:
-    every = max(1, math.ceil(len(labels) / max_labels))
-    parts = []
-    for i, label in enumerate(labels):
-        if i % every == 0:
-            parts.append(f'<text x="{x_of(i):.1f}" y="{y}" text-anchor="middle" fill="#555">'
-                         f"{escape(short_label(label))}</text>")
-    return parts
+# The sections draw through this module alone: what they use of the parts, by name.
+__all__ = ["EXTRA_COLORS", "STATUS_COLORS", "Series", "color_for", "compact", "funnel",
+           "heatmap", "horizontal_bars", "line_chart", "nice_ticks", "percent", "plain",
+           "stacked_bars", "stacked_columns"]
 
 
 def stacked_columns(labels: Sequence[str], series: Sequence[Series], *, label: str,
@@ -142,7 +37,7 @@ def stacked_columns(labels: Sequence[str], series: Sequence[Series], *, label: s
     (each column sums to 100%)."""
     totals = [sum((s.values[i] or 0) for s in series) for i in range(len(labels))]
     if not labels or not any(totals):
-        return _empty(width, height, label)
+        return empty_chart(width, height, label)
     left, right, top, bottom = 56, width - 10, 12, height - 26
     ticks = [0, 0.25, 0.5, 0.75, 1.0] if normalise else nice_ticks(max(totals), integer=True)
     axis_top = ticks[-1]
@@ -152,7 +47,7 @@ def stacked_columns(labels: Sequence[str], series: Sequence[Series], *, label: s
 
     slot = (right - left) / len(labels)
     bar = max(1.0, slot * 0.8)
-    body = _y_axis(ticks, axis_top, scale, left, right, percent if normalise else compact)
+    body = y_axis(ticks, axis_top, scale, left, right, percent if normalise else compact)
     for i, day in enumerate(labels):
         base = 0.0
         x = left + i * slot + (slot - bar) / 2
@@ -167,8 +62,8 @@ def stacked_columns(labels: Sequence[str], series: Sequence[Series], *, label: s
                         f'fill="{s.color}"><title>{escape(day)} · {escape(s.name)}: '
                         f"{escape(shown)}</title></rect>")
             base += value
-    body += _x_labels(labels, lambda i: left + i * slot + slot / 2, height - 8)
-    return _svg(width, height, label, body)
+    body += x_labels(labels, lambda i: left + i * slot + slot / 2, height - 8)
+    return svg(width, height, label, body)
 
 
 def line_chart(labels: Sequence[str], series: Sequence[Series], *, label: str,
@@ -177,7 +72,7 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, label: str,
     """Lines over labels (days); a missing value (None) breaks the line."""
     values = [v for s in series for v in s.values if v is not None]
     if not labels or not values:
-        return _empty(width, height, label)
+        return empty_chart(width, height, label)
     left, right, top, bottom = 56, width - 10, 12, height - 26
     ticks = nice_ticks(y_max if y_max is not None else max(values))
     axis_top = ticks[-1] or 1
@@ -190,7 +85,7 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, label: str,
     def x_of(i: int) -> float:
         return left + i * step if len(labels) > 1 else (left + right) / 2
 
-    body = _y_axis(ticks, axis_top, scale, left, right, axis_fmt or compact)
+    body = y_axis(ticks, axis_top, scale, left, right, axis_fmt or compact)
     for s in series:
         runs: list[list[tuple[float, float]]] = [[]]
         for i, v in enumerate(s.values):
@@ -208,8 +103,8 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, label: str,
                 body.append(f'<circle cx="{x_of(i):.1f}" cy="{scale(v):.1f}" r="2.5" '
                             f'fill="{s.color}"><title>{escape(labels[i])} · {escape(s.name)}: '
                             f"{escape(fmt(v))}</title></circle>")
-    body += _x_labels(labels, x_of, height - 8)
-    return _svg(width, height, label, body)
+    body += x_labels(labels, x_of, height - 8)
+    return svg(width, height, label, body)
 
 
 def horizontal_bars(labels: Sequence[str], values: Sequence[float | None], *, label: str,
@@ -217,9 +112,9 @@ def horizontal_bars(labels: Sequence[str], values: Sequence[float | None], *, la
                     max_value: float | None = None, reference: float | None = None,
                     reference_label: str = "", width: int = 600) -> str:
     """One bar per label, its value written at its end; an optional reference line (a target)."""
-    values = [_number(v) for v in values]
+    values = [number(v) for v in values]
     if not labels or not any(v for v in values if v is not None):
-        return _empty(width, 120, label)
+        return empty_chart(width, 120, label)
     row, top = 24, 8
     height = top + row * len(labels) + 24
     label_width = min(220, 12 + 7 * max(len(s) for s in labels))
@@ -248,7 +143,7 @@ def horizontal_bars(labels: Sequence[str], values: Sequence[float | None], *, la
         body.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#333">'
                     f"{escape(reference_label)}</text>")
     body.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{height - 18}" stroke="#999"/>')
-    return _svg(width, height, label, body)
+    return svg(width, height, label, body)
 
 
 def stacked_bars(labels: Sequence[str], series: Sequence[Series], *, label: str,
@@ -256,7 +151,7 @@ def stacked_bars(labels: Sequence[str], series: Sequence[Series], *, label: str,
     """Horizontal bars stacked by series, each row scaled to 100% (the share of each part)."""
     totals = [sum((s.values[i] or 0) for s in series) for i in range(len(labels))]
     if not labels or not any(totals):
-        return _empty(width, 120, label)
+        return empty_chart(width, 120, label)
     row, top = 24, 8
     height = top + row * len(labels) + 8
     label_width = min(220, 12 + 7 * max(len(s) for s in labels))
@@ -276,14 +171,14 @@ def stacked_bars(labels: Sequence[str], series: Sequence[Series], *, label: str,
                         f"({value / totals[i] * 100:.0f}%)</title></rect>")
             x += w
         body.append(f'<text x="{right + 6}" y="{y + 15}" fill="#555">{escape(fmt(totals[i]))}</text>')
-    return _svg(width, height, label, body)
+    return svg(width, height, label, body)
 
 
 def funnel(stages: Sequence[tuple[str, float]], *, label: str, width: int = 600) -> str:
     """Centred bars, one per stage, with the conversion from the stage before."""
-    stages = [(name, _number(value) or 0.0) for name, value in stages]
+    stages = [(name, number(value) or 0.0) for name, value in stages]
     if not stages or not stages[0][1]:
-        return _empty(width, 120, label)
+        return empty_chart(width, 120, label)
     row, top = 38, 8
     height = top + row * len(stages) + 4
     left, right = 130, width - 150
@@ -304,16 +199,16 @@ def funnel(stages: Sequence[tuple[str, float]], *, label: str, width: int = 600)
             before = stages[i - 1][1]
             rate = f"{value / before * 100:.1f}% of {stages[i - 1][0]}" if before else "–"
             body.append(f'<text x="{right + 10}" y="{y + 20}" fill="#555">{escape(rate)}</text>')
-    return _svg(width, height, label, body)
+    return svg(width, height, label, body)
 
 
 def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
             *, label: str, fmt: Formatter = percent, width: int = 900) -> str:
     """A grid of cells shaded by value (0 to the largest), the value written in each."""
-    values = [[_number(v) for v in row] for row in values]
+    values = [[number(v) for v in row] for row in values]
     present = [v for r in values for v in r if v is not None]
     if not rows or not columns or not present:
-        return _empty(width, 120, label)
+        return empty_chart(width, 120, label)
     top_value = max(present) or 1
     label_width, header, row = 130, 70, 24
     cell = (width - label_width - 60) / len(columns)
@@ -337,4 +232,4 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
                         f"{escape(fmt(value) if value is not None else '–')}</title></rect>")
             body.append(f'<text x="{x + cell / 2:.1f}" y="{y + 16}" text-anchor="middle" '
                         f'fill="{text_color}">{escape(fmt(value) if value is not None else "–")}</text>')
-    return _svg(width, height, label, body)
+    return svg(width, height, label, body)

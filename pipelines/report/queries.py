@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from pipelines import value_sets
 from pipelines.report.source import Marts
 
-CHANNELS = ["paid_search", "paid_social", "email", "organic_search", "organic_social",
-            "referral", "events", "direct", "outbound", "other", "unknown"]
+CHANNELS = value_sets.channels()  # report order
 PERIOD_DAYS = 7
 CHART_DAYS = 90
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from pipelines.report.charts import FONT, compact, nice_ticks, plain
+from pipelines.report.chart_style import compact, plain
+from pipelines.report.svg_parts import nice_ticks, svg
 
 UP, DOWN, TOTAL = "#2e7d32", "#c62828", "#4e79a7"
 
@@ -47,6 +48,4 @@ def waterfall(start: tuple[str, float], steps: Sequence[tuple[str, float]],
                     f'fill="#1d2733" font-size="10">{escape(compact(value))}</text>')
         body.append(f'<text x="{x + slot * 0.35:.1f}" y="{bottom + 14}" text-anchor="middle" '
                     f'fill="#5b6775">{escape(name)}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'style="max-width:{width}px" role="img" aria-label="{escape(label)}" {FONT} '
-            f'font-size="11"><title>{escape(label)}</title>{"".join(body)}</svg>')
+    return svg(width, height, label, body)
