@@ -178,3 +178,15 @@ left join changed_periods
     on end_states.opportunity_id = changed_periods.opportunity_id
     and end_states.period = changed_periods.period
 {%- endmacro %}
+
+
+{#- The waterfall's flows summed over the rows of a group (mart_pipeline_waterfall and its
+    weekly twin): each bucket's amount and the counts of entries, wins and losses. -#}
+{% macro waterfall_flow_sums() -%}
+    {%- for bucket in ['start', 'created', 'reopened', 'increased', 'decreased', 'won', 'lost', 'end'] %}
+    cast(sum({{ bucket }}_amount) as double) as {{ bucket }}_amount,
+    {%- endfor %}
+    cast(sum(entries) as bigint) as created_opportunities,
+    cast(sum(wins) as bigint) as won_opportunities,
+    cast(sum(losses) as bigint) as lost_opportunities
+{%- endmacro %}

@@ -2,7 +2,6 @@
 -- "waterfall"): start + created + increased - decreased - won - lost = end, exactly, and the
 -- movements of the pipeline due in the month. Each opportunity counts under its owner, segment
 -- and pipeline at the month's end, every one of its movements of the month included.
-{%- set amounts = ['start', 'created', 'reopened', 'increased', 'decreased', 'won', 'lost', 'end'] %}
 with
 
 months as (
@@ -27,12 +26,7 @@ select
     owner_id,
     segment,
     pipeline,
-    {%- for bucket in amounts %}
-    cast(sum({{ bucket }}_amount) as double) as {{ bucket }}_amount,
-    {%- endfor %}
-    cast(sum(entries) as bigint) as created_opportunities,
-    cast(sum(wins) as bigint) as won_opportunities,
-    cast(sum(losses) as bigint) as lost_opportunities,
+    {{ waterfall_flow_sums() }},
     cast(sum(case when is_due_at_start then start_amount else 0 end)
         as double) as due_at_start_amount,
     cast(sum(case when is_moved_in then end_state_amount else 0 end) as double) as moved_in_amount,
