@@ -105,3 +105,33 @@ def test_the_sample_run_published_every_mart_without_personal_data(sample_data_d
     assert not [c for c in columns if c[1] in ("email", "first_name", "last_name", "phone")]
     assert ("dim_contacts", "email_sha256") in columns
     assert {p.stem for p in (published / "parquet").glob("*.parquet")} == marts
+
+
+def test_a_mart_unchanged_since_the_last_publication_is_not_written_again(warehouse, tmp_path):
+    published = tmp_path / "published"
+    first = publish_marts(warehouse, published)
+    assert first.parquet_reused == []
+    con = duckdb.connect(str(warehouse))
+    con.execute("UPDATE marts.mart_funnel_daily SET visits = 4")
+    con.close()
+    second = publish_marts(warehouse, published)
+    assert second.parquet_reused == ["dim_contacts"], "only the changed mart is written"
+    same = [(first.directory / "parquet" / f"{t}.parquet").stat().st_ino ==
+            (second.directory / "parquet" / f"{t}.parquet").stat().st_ino
+            for t in ("dim_contacts", "mart_funnel_daily")]
+    assert same == [True, False]
+    assert pl.read_parquet(published / "parquet" / "mart_funnel_daily.parquet")["visits"].to_list() == [4]
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("UPDATE marts.dim_contacts SET company = 'Acme Ltd' WHERE contact_id = 'c1'")
+    con.close()
+    for _ in range(3):  # the first two versions are pruned; the files still in use stay
+        latest = publish_marts(warehouse, published)
+    assert latest.parquet_reused == ["dim_contacts", "mart_funnel_daily"]
+    companies = pl.read_parquet(published / "parquet" / "dim_contacts.parquet")["company"]
+    assert companies.to_list() == ["Acme Ltd", None]
+    linked = latest.directory / "parquet" / "mart_funnel_daily.parquet"
+    assert linked.stat().st_mode & 0o222 == 0, "still read-only after the old version was pruned"
+    con = duckdb.connect(str(published / PUBLISHED_DB), read_only=True)
+    assert con.execute("SELECT visits FROM marts.mart_funnel_daily").fetchall() == [(4,)]
+    con.close()

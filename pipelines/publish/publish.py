@@ -1,22 +1,25 @@
 """Publishing the marts for BI tools and analysts: a read-only copy, never the working warehouse.
 
-Each publication is written in full under a new version folder, then swapped in atomically:
+Each publication is a new version folder, swapped in atomically:
 `published/funnel.duckdb` (a hard link replaced with a rename) and `published/parquet`
 (a symlink replaced with a rename). A reader holding the previous file keeps reading it (the
 inode lives until it closes it), never sees a half-written file and never blocks the next run.
 Personal data is removed on the way: emails are hashed (SHA-256 of the email as the marts hold
 it, which ingestion trimmed and lower-cased), names and phone numbers are dropped. The DuckDB
 file is written in storage version 1.0 so that DuckDB 1.x readers (BI drivers lag behind) open
-it; every mart is also a Parquet file.
+it; every mart is also a Parquet file. A mart whose content is that of the publication in
+place (same fingerprint: columns, types, row count and the sum of the rows' hashes) keeps its
+Parquet file: the new version hard-links the read-only file instead of writing it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +39,7 @@ class Publication:
     version: str
     directory: Path
     tables: dict[str, int]  # table -> rows
+    parquet_reused: list[str] = field(default_factory=list)  # linked from the last publication
 
 
 def _published_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
@@ -61,6 +65,8 @@ def publish_marts(warehouse: Path, published: Path, schema: str = "marts") -> Pu
     final = published / "versions" / version
     (staging / "parquet").mkdir(parents=True)
     tables: dict[str, int] = {}
+    fingerprints: dict[str, str] = {}
+    reused: list[str] = []
     if not warehouse.is_file():
         shutil.rmtree(staging, ignore_errors=True)
         raise FileNotFoundError(f"no warehouse to publish at {warehouse}: run the pipeline first")
@@ -74,13 +80,19 @@ def publish_marts(warehouse: Path, published: Path, schema: str = "marts") -> Pu
         con.execute(f"ATTACH '{staging / PUBLISHED_DB}' AS published "
                     f"(STORAGE_VERSION '{STORAGE_VERSION}')")
         con.execute(f"CREATE SCHEMA published.{schema}")
+        last = _last_publication(published)
         for name in names:
             select = ", ".join(_published_columns(con, schema, name))
             con.execute(f"CREATE TABLE published.{schema}.{name} AS "
                         f"SELECT {select} FROM warehouse.{schema}.{name}")
-            con.execute(f"COPY published.{schema}.{name} TO '{staging / 'parquet' / name}.parquet' "
-                        f"(FORMAT parquet)")
-            tables[name] = con.execute(f"SELECT count(*) FROM published.{schema}.{name}").fetchone()[0]
+            tables[name], fingerprints[name] = _fingerprint(con, f"published.{schema}.{name}")
+            parquet = staging / "parquet" / f"{name}.parquet"
+            unchanged = last.get(name)
+            if unchanged is not None and unchanged[0] == fingerprints[name]:
+                os.link(unchanged[1], parquet)
+                reused.append(name)
+            else:
+                con.execute(f"COPY published.{schema}.{name} TO '{parquet}' (FORMAT parquet)")
         con.execute("DETACH published")
     except BaseException:
         con.close()
@@ -89,6 +101,7 @@ def publish_marts(warehouse: Path, published: Path, schema: str = "marts") -> Pu
     con.close()
     manifest = {"version": version, "published_at": datetime.now(UTC).isoformat(),
                 "storage_version": STORAGE_VERSION, "tables": tables,
+                "fingerprints": fingerprints, "parquet_reused": reused,
                 "personal_data": {"hashed": sorted(HASHED_COLUMNS), "dropped": sorted(DROPPED_COLUMNS)}}
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     for path in staging.rglob("*"):
@@ -98,7 +111,30 @@ def publish_marts(warehouse: Path, published: Path, schema: str = "marts") -> Pu
     staging.rename(final)
     _swap_in(published, final)
     _prune(published, keep=final)
-    return Publication(version, final, tables)
+    return Publication(version, final, tables, reused)
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
+    """The table's row count and a digest of its columns, types and rows (order-free: the sum
+    of the rows' hashes), so an unchanged mart is recognised without comparing it row by row."""
+    columns = con.execute(f"DESCRIBE {table}").fetchall()
+    rows, row_sum = con.execute(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM {table} t").fetchone()
+    layout = ",".join(f"{c[0]} {c[1]}" for c in columns)
+    return rows, hashlib.sha256(f"{layout}|{rows}|{row_sum}".encode()).hexdigest()
+
+
+def _last_publication(published: Path) -> dict[str, tuple[str, Path]]:
+    """table -> (fingerprint, its Parquet file) of the publication in place, when it recorded
+    fingerprints: those files are read-only, so a new version links them instead of writing
+    the same bytes again."""
+    try:
+        manifest = json.loads((published / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    folder = (published / "manifest.json").resolve().parent / "parquet"
+    return {name: (digest, folder / f"{name}.parquet")
+            for name, digest in manifest.get("fingerprints", {}).items()
+            if (folder / f"{name}.parquet").is_file()}
 
 
 def _atomic_replace(target: Path, make_new) -> None:
@@ -126,7 +162,6 @@ def _prune(published: Path, keep: Path) -> None:
     doomed = [p for p in versions if p.name.startswith(".writing-")] + finished[:-VERSIONS_KEPT]
     for path in doomed:
         if path != keep:
-            for f in path.rglob("*"):
-                if f.is_file():
-                    f.chmod(0o644)
+            # Read-only files go with their folder (unlinking needs the folder's permission only);
+            # they are not made writable first, since a newer version may share them (links).
             shutil.rmtree(path, ignore_errors=True)
