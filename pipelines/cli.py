@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipelines.batch_commands import BATCH_COMMANDS, add_batch_commands
 from pipelines.console import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Console
+from pipelines.preset_commands import PRESET_COMMANDS, add_preset_commands
 from pipelines.review.command import REVIEW_COMMANDS, add_review_command
 
 
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_generate_options(demo)
     add_batch_commands(commands, common)
     add_review_command(commands, common)
+    add_preset_commands(commands, common)
     return parser
 
 
@@ -239,12 +241,12 @@ def cmd_report(args, console: Console) -> int:
 
 
 # Commands that may start from a data directory that does not exist yet.
-CREATES_DATA_DIR = {"generate", "demo"}
+CREATES_DATA_DIR = {"generate", "demo", "presets"}
 
 
 COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo,
             "quality": cmd_quality, "status": cmd_status, "report": cmd_report,
-            **BATCH_COMMANDS, **REVIEW_COMMANDS}
+            **BATCH_COMMANDS, **REVIEW_COMMANDS, **PRESET_COMMANDS}
 
 if __name__ == "__main__":
     sys.exit(main())
