@@ -32,3 +32,40 @@ def sample_warehouse(sample_data_dir):
     con = duckdb.connect(str(sample_data_dir / "warehouse.duckdb"), read_only=True)
     yield con
     con.close()
+
+
+EXPORTS = Path(__file__).parent / "exports"
+
+
+def preset_exports() -> list[tuple[str, str, Path]]:
+    """(preset, source, file) for every fixture export: tests/exports/<preset>/<source>/<file>."""
+    return [(path.parts[-3], path.parts[-2], path)
+            for path in sorted(EXPORTS.glob("*/*/*")) if path.is_file()]
+
+
+@pytest.fixture(scope="session")
+def all_presets_dir(tmp_path_factory) -> Path:
+    """A data directory with every shipped preset installed."""
+    from pipelines import presets
+
+    data_dir = tmp_path_factory.mktemp("presets")
+    assert presets.install(list(presets.available()), data_dir).kept == ()
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def preset_warehouse(all_presets_dir):
+    """A read-only connection to the warehouse built by one `funnel run` over every fixture
+    export of tests/exports, each in inbox/<source>/ under its own file name."""
+    import shutil
+
+    from pipelines.cli import main
+
+    for _, source, path in preset_exports():
+        target = all_presets_dir / "inbox" / source
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target / path.name)
+    assert main(["run", "--quiet", "--data-dir", str(all_presets_dir)]) == 0
+    con = duckdb.connect(str(all_presets_dir / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()

@@ -3,29 +3,19 @@ exports of each tool, in the exact shapes the tool writes them (tests/exports/<p
 through them and give the figures a reader of those files counts by hand.
 
 Fixtures: tests/exports/<preset>/<source>/<file>, each file copied into inbox/<source>/ as it
-is. One `funnel run` over all of them (module scope) serves every figure below.
+is. One `funnel run` over all of them (`preset_warehouse` in conftest) serves every figure
+below and in the test_presets_<tool>.py modules.
 """
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import duckdb
 import pytest
+from conftest import preset_exports as _exports
 
 from pipelines import presets
 from pipelines.cli import main
 from pipelines.ingestion.file_formats import header_names
 from pipelines.ingestion.mapping import load_mappings
-
-EXPORTS = Path(__file__).parent / "exports"
-
-
-def _exports() -> list[tuple[str, str, Path]]:
-    """(preset, source, file) for every fixture export."""
-    return [(path.parts[-3], path.parts[-2], path)
-            for path in sorted(EXPORTS.glob("*/*/*")) if path.is_file()]
 
 
 def test_every_fixture_folder_is_a_shipped_preset():
@@ -73,13 +63,6 @@ def test_install_of_an_unknown_preset_is_a_usage_error(capsys, tmp_path):
     assert "nosuchtool" in capsys.readouterr().err
 
 
-@pytest.fixture(scope="module")
-def all_presets_dir(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("presets")
-    assert presets.install(list(presets.available()), data_dir).kept == ()
-    return data_dir
-
-
 @pytest.mark.parametrize("preset,source,path", _exports(), ids=lambda v: getattr(v, "name", v))
 def test_each_export_is_recognised_by_exactly_one_mapping(all_presets_dir, preset, source, path):
     """Whatever its file name, an export is told by its header, and by one mapping only (with
@@ -91,18 +74,6 @@ def test_each_export_is_recognised_by_exactly_one_mapping(all_presets_dir, prese
                    if m.matches(source, f"{source}/any_name{path.suffix}", header)]
     assert len(recognising) == 1, recognising
     assert recognising[0].startswith(preset)
-
-
-@pytest.fixture(scope="module")
-def preset_warehouse(all_presets_dir):
-    for _, source, path in _exports():
-        target = all_presets_dir / "inbox" / source
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, target / path.name)
-    assert main(["run", "--quiet", "--data-dir", str(all_presets_dir)]) == 0
-    con = duckdb.connect(str(all_presets_dir / "warehouse.duckdb"), read_only=True)
-    yield con
-    con.close()
 
 
 def _rows(con, sql: str) -> list[tuple]:
