@@ -63,6 +63,13 @@ def test_install_of_an_unknown_preset_is_a_usage_error(capsys, tmp_path):
     assert "nosuchtool" in capsys.readouterr().err
 
 
+def test_every_shipped_mapping_has_a_fixture_export_it_recognises(all_presets_dir):
+    mappings = load_mappings(all_presets_dir / "mappings")
+    recognising = {m.path.name for m in mappings for _, source, path in _exports()
+                   if m.matches(source, f"{source}/{path.name}", header_names(path))}
+    assert sorted({m.path.name for m in mappings} - recognising) == []
+
+
 @pytest.mark.parametrize("preset,source,path", _exports(), ids=lambda v: getattr(v, "name", v))
 def test_each_export_is_recognised_by_exactly_one_mapping(all_presets_dir, preset, source, path):
     """Whatever its file name, an export is told by its header, and by one mapping only (with
@@ -122,12 +129,23 @@ def test_salesforce_closedate_is_a_close_date_only_when_closed(preset_warehouse)
 
 def test_salesforce_tasks_and_events_become_interactions(preset_warehouse):
     # Task.csv: a call (T1) and an email (T2, to a lead); T3 is a plain task, left out.
-    # Event.csv: one meeting (E1).
-    rows = sorted(_rows(preset_warehouse, "select interaction_id, interaction_type, contact_id "
+    # Event.csv: one meeting (E1). The connector's task table: an inbound call on B2xQ2 at
+    # 10:20 UTC (T2a1), an email whose WhatId is an account, not a deal (T2a2), and a deleted
+    # call (T2a3), left out.
+    rows = sorted(_rows(preset_warehouse, "select interaction_id, interaction_type, contact_id, "
+                        "opportunity_id, direction, occurred_at::varchar "
                         "from marts.fct_sales_interactions where interaction_id like '00%'"))
-    assert rows == [("00T5g00000T1aa1EAB", "call", "0035g00000C1aa1AAB"),
-                    ("00T5g00000T1aa2EAB", "email_sent", "00Q5g00000L1aa1EAB"),
-                    ("00U5g00000E1aa1EAB", "meeting", "0035g00000C1aa2AAB")]
+    assert rows == [
+        ("00T5g00000T1aa1EAB", "call", "0035g00000C1aa1AAB", "0065g00000A1xQ1AAJ", "outbound",
+         "2026-01-07 15:00:00"),
+        ("00T5g00000T1aa2EAB", "email_sent", "00Q5g00000L1aa1EAB", None, "outbound",
+         "2026-01-04 11:00:00"),
+        ("00T5g00000T2aa1EAB", "call", "0035g00000C1aa2AAB", "0065g00000B2xQ2AAJ", "inbound",
+         "2026-01-16 10:20:00"),
+        ("00T5g00000T2aa2EAB", "email_sent", "0035g00000C1aa2AAB", None, "outbound",
+         "2026-01-17 08:00:00"),
+        ("00U5g00000E1aa1EAB", "meeting", "0035g00000C1aa2AAB", "0065g00000A1xQ3AAJ", "outbound",
+         "2026-01-14 16:00:00")]
 
 
 def test_salesforce_converted_leads_are_left_to_their_contact(preset_warehouse):

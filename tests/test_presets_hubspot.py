@@ -1,6 +1,6 @@
 """The hubspot preset (issue 15) on fixtures in HubSpot's own shapes (tests/exports/hubspot):
 the CRM's contacts and deals exports (display labels, stage labels, "Associated Contact IDs",
-CRLF, quoted). Figures counted by hand from those files; one warehouse for all presets
+CRLF, quoted) and the connector's contact table (property_ columns, " UTC" times). Figures counted by hand from those files; one warehouse for all presets
 (`preset_warehouse`, conftest)."""
 
 from __future__ import annotations
@@ -22,6 +22,19 @@ def test_hubspot_contacts_keep_their_lifecycle_stage_and_original_channel(preset
     assert rows == [("751000101", "ana.lopez@umbrella.example", "mql", "organic_search"),
                     ("751000102", "ben.okafor@hooli.example", "customer", "paid_social"),
                     ("751000103", "chen.wei@stark.example", "lead", "outbound")]
+
+
+def test_hubspot_connector_contacts_use_internal_values_and_drop_deleted_ones(preset_warehouse):
+    # hubspot_contact.csv (a connector's contact table): Dana salesqualifiedlead, PAID_SEARCH,
+    # MQL on 2026-01-09; Eli subscriber, EMAIL_MARKETING; 751000203 deleted (left out).
+    rows = _rows(preset_warehouse, "select contact_id, lifecycle_stage, original_channel, "
+                 "became_mql_at::varchar from marts.dim_contacts where contact_id like '7510002%' "
+                 "order by contact_id")
+    assert rows == [("751000201", "sql", "paid_search", "2026-01-09 09:00:00"),
+                    ("751000202", "subscriber", "email", None)]
+    filtered = _rows(preset_warehouse, "select rows_filtered from raw._ingested_files "
+                     "where file_path = 'contacts/hubspot_contact.csv'")
+    assert filtered == [(1,)]
 
 
 def test_hubspot_deal_stages_come_from_the_stage_labels(preset_warehouse):
