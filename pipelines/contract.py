@@ -52,6 +52,11 @@ class Source:
         return (self.key, "updated_at") if "updated_at" in self.columns else (self.key,)
 
 
+# A team's own fields, kept as one JSON object of text values (a mapping's `custom_fields:`),
+# carried to dim_contacts, fct_opportunities and fct_sales_interactions.
+CUSTOM_FIELDS = "custom_fields"
+
+
 WEB_VISITS = Source(
     name="web_visits",
     key="event_id",
@@ -98,6 +103,7 @@ CONTACTS = Source(
         "became_mql_at": TIMESTAMP,
         "became_sql_at": TIMESTAMP,
         "updated_at": TIMESTAMP,
+        CUSTOM_FIELDS: STRING,
     },
     known_values={"lifecycle_stage": LIFECYCLE_STAGES},
 )
@@ -126,6 +132,7 @@ OPPORTUNITIES = Source(
         "probability": NUMBER,
         "forecast_category": STRING,
         "pipeline": STRING,
+        CUSTOM_FIELDS: STRING,
     },
     known_values={"stage": OPPORTUNITY_STAGES, "forecast_category": FORECAST_CATEGORIES},
 )
@@ -145,6 +152,7 @@ SALES_INTERACTIONS = Source(
         "content_id": STRING,
         "direction": STRING,
         "outcome": STRING,
+        CUSTOM_FIELDS: STRING,
     },
     known_values={"interaction_type": INTERACTION_TYPES},
 )

@@ -9,6 +9,8 @@ below and in the test_presets_<tool>.py modules.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import preset_exports as _exports
 
@@ -156,3 +158,21 @@ def test_salesforce_converted_leads_are_left_to_their_contact(preset_warehouse):
     contacts = _rows(preset_warehouse, "select count(*) from marts.dim_contacts "
                      "where contact_id like '0035g00000%'")
     assert contacts == [(2,)]
+
+
+def test_salesforce_custom_fields_reach_the_marts(preset_warehouse):
+    # The preset keeps Opportunity Type and LeadSource, Lead Industry and Rating, Task Subject
+    # and CallDurationInSeconds (Rating and the email's duration are empty in the files).
+    def fields(table, key, value):
+        [(text,)] = _rows(preset_warehouse, f"select custom_fields from marts.{table} "
+                          f"where {key} = '{value}'")
+        return json.loads(text)
+
+    assert fields("fct_opportunities", "opportunity_id", "0065g00000A1xQ3AAJ") == {
+        "type": "Existing Customer - Upgrade", "lead_source": "Web"}
+    assert fields("dim_contacts", "contact_id", "00Q5g00000L1aa1EAB") == {
+        "industry": "Technology", "rating": None}
+    assert fields("fct_sales_interactions", "interaction_id", "00T5g00000T1aa1EAB") == {
+        "subject": "Call", "call_duration_s": "1200"}
+    assert fields("fct_sales_interactions", "interaction_id", "00T5g00000T1aa2EAB") == {
+        "subject": "Email: Intro", "call_duration_s": None}

@@ -131,8 +131,8 @@ def render(result: MappingsCheck, verbose: bool = False) -> str:
 
 
 def _table(frame: pl.DataFrame) -> str:
-    """The sample rows, the columns the mapping filled (all-empty ones left out)."""
-    with pl.Config(tbl_rows=frame.height, tbl_cols=-1, tbl_width_chars=200,
-                   tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
-                   fmt_str_lengths=40):
-        return str(frame)
+    """The sample rows, one line each: the columns the mapping filled (all-empty ones left
+    out), as `column=value`."""
+    return "\n".join(
+        f"line {row.pop('line')}: " + ", ".join(f"{column}={value}" for column, value in row.items())
+        for row in frame.iter_rows(named=True))

@@ -68,5 +68,6 @@ select
     is_won,
     coalesce(win_rank = 1, false) as is_first_win,
     channel,
-    is_contact_known
+    is_contact_known,
+    custom_fields
 from ranked

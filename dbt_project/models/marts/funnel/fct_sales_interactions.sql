@@ -37,7 +37,8 @@ select
     contacts.contact_id is not null as is_contact_known,
     sends.is_opened,
     sends.is_clicked,
-    sends.is_replied
+    sends.is_replied,
+    interactions.custom_fields
 from interactions
 left join contacts
     on interactions.contact_id = contacts.contact_id
