@@ -21,7 +21,7 @@ from pipelines.ingestion.file_formats.contents import (
     UnreadableFileError,
 )
 from pipelines.ingestion.file_formats.record_count import count_records
-from pipelines.ingestion.file_formats.text_bytes import normalise_text
+from pipelines.ingestion.file_formats.text_bytes import has_byte_order_mark, normalise_text
 
 __all__ = ["FORMATS", "LINE_COLUMN", "FileContents", "UnparseableRecord", "UnreadableFileError",
            "detect_format", "read_inbox_file"]
@@ -79,8 +79,12 @@ def _read_bytes(path: Path, compressed: bool) -> bytes:
 
 
 def _recoded(data: bytes, encoding: str | None) -> bytes:
-    """The bytes as UTF-8, from the encoding a mapping declares (none: UTF-8, or the BOM's)."""
-    if not encoding or encoding.lower().replace("-", "") in ("utf8", "utf8sig"):
+    """The bytes as UTF-8, from the encoding a mapping declares (none: UTF-8, or the BOM's).
+    A byte order mark says what the file is, whatever the mapping declares: a Latin-1 mapping
+    reading an export re-saved as UTF-8 with a mark would otherwise name the first column
+    'ï»¿Id' and report the column `Id` missing."""
+    if not encoding or encoding.lower().replace("-", "") in ("utf8", "utf8sig") \
+            or has_byte_order_mark(data):
         return data
     try:
         return data.decode(encoding).encode("utf-8")
