@@ -230,3 +230,28 @@ def test_a_byte_order_mark_never_makes_the_first_column_look_missing(con, data_d
     ledger = con.execute(f"SELECT status, rows_loaded, mapping_file FROM {LEDGER}").fetchall()
     assert ledger == [("loaded", 2, "marketo.yml")]
     assert balanced(con)
+
+
+def test_a_position_in_a_list_of_values(con, data_dir):
+    """`attributes.emails[0]`: the first item of a JSON:API list of plain values (an Outreach
+    prospect's emails); a position past the end is no value; an empty list too."""
+    put(data_dir / "mappings/outreach.yml", """\
+source: contacts
+files: "*.ndjson"
+columns:
+  contact_id: id
+  created_at: attributes.createdAt
+  email: "attributes.emails[0]"
+  phone: {expr: "coalesce(\\"attributes.workPhones[0]\\", \\"attributes.mobilePhones[0]\\")"}
+""")
+    people = [
+        {"type": "prospect", "id": 1, "attributes": {"createdAt": "2026-01-05T10:00:00.000Z",
+         "emails": ["a@x.example", "a2@x.example"], "workPhones": [], "mobilePhones": ["+1 555"]}},
+        {"type": "prospect", "id": 2, "attributes": {"createdAt": "2026-01-06T10:00:00.000Z",
+         "emails": [], "workPhones": ["+44 20"], "mobilePhones": []}},
+    ]
+    put(data_dir / "inbox/contacts/prospects.ndjson", "".join(json.dumps(p) + "\n" for p in people))
+    ingest(con, data_dir, "contacts")
+    assert con.execute("SELECT contact_id, email, phone FROM raw.contacts ORDER BY 1").fetchall() == [
+        ("1", "a@x.example", "+1 555"), ("2", None, "+44 20")]
+    assert balanced(con)
