@@ -255,3 +255,22 @@ columns:
     assert con.execute("SELECT contact_id, email, phone FROM raw.contacts ORDER BY 1").fetchall() == [
         ("1", "a@x.example", "+1 555"), ("2", None, "+44 20")]
     assert balanced(con)
+
+
+def test_a_header_signature_is_read_with_the_mappings_read_options(con, data_dir):
+    """A report with two lines before its header, Latin-1 and semicolons: the signature (with
+    a non-ASCII name) is looked for in the header the mapping's `read:` finds, not in the
+    file's first line."""
+    put(data_dir / "mappings/report.yml", """\
+source: contacts
+header: [Nr, Straße, Erstellt]
+read: {encoding: latin-1, delimiter: ";", skip_rows: 2}
+columns: {contact_id: Nr, created_at: Erstellt, company: Firma}
+""")
+    put(data_dir / "inbox/contacts/Kontakte.csv",
+        "Bericht Kontakte\nerstellt am 05.01.2026\nNr;Firma;Straße;Erstellt\n"
+        "1;Müller GmbH;Hauptstraße 1;2026-01-05 10:00:00\n".encode("latin-1"))
+    ingest(con, data_dir, "contacts")
+    assert con.execute("SELECT contact_id, company, created_at FROM raw.contacts").fetchall() == [
+        ("1", "Müller GmbH", datetime(2026, 1, 5, 10))]
+    assert con.execute(f"SELECT mapping_file FROM {LEDGER}").fetchall() == [("report.yml",)]

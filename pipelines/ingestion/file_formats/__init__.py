@@ -92,8 +92,11 @@ def _recoded(data: bytes, encoding: str | None) -> bytes:
         raise UnreadableFileError(f"cannot read the file as {encoding}: {exc}") from exc
 
 
-def header_names(path: Path) -> list[str] | None:
-    """The column names of a file, for recognising it by its header (None: cannot tell)."""
+def header_names(path: Path, options: dict | None = None) -> list[str] | None:
+    """The column names of a file, for recognising it by its header (None: cannot tell), read
+    with a mapping's `read:` options (encoding, rows to skip, delimiter, quote) as the file
+    itself will be."""
+    options = options or {}
     try:
         file_format, compressed = detect_format(path)
         data = _read_bytes(path, compressed)
@@ -102,12 +105,19 @@ def header_names(path: Path) -> list[str] | None:
 
             import polars as pl
             return list(pl.read_parquet_schema(io.BytesIO(data)))
-        first = normalise_text(data).split(b"\n", 1)[0].decode("utf-8", errors="replace")
+        data = normalise_text(_recoded(data, options.get("encoding")))
+        if options.get("skip_rows"):
+            data = b"\n".join(data.split(b"\n")[int(options["skip_rows"]):])
+        first = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
         if file_format == "ndjson":
             import json
             record = json.loads(first)
             return list(record) if isinstance(record, dict) else None
         import csv
+        if options.get("delimiter") or options.get("quote"):
+            dialect = {"delimiter": str(options.get("delimiter") or ","),
+                       "quotechar": str(options.get("quote") or '"')}
+            return next(csv.reader([first.rstrip("\r")], **dialect)) if first else None
         dialect = csv.Sniffer().sniff(first, delimiters=",;\t|") if first else None
         return next(csv.reader([first], dialect)) if dialect else None
     except Exception:  # noqa: BLE001 - a file we cannot peek into is matched by its name alone
