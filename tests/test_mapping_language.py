@@ -274,3 +274,22 @@ columns: {contact_id: Nr, created_at: Erstellt, company: Firma}
     assert con.execute("SELECT contact_id, company, created_at FROM raw.contacts").fetchall() == [
         ("1", "Müller GmbH", datetime(2026, 1, 5, 10))]
     assert con.execute(f"SELECT mapping_file FROM {LEDGER}").fetchall() == [("report.yml",)]
+
+
+def test_name_value_pairs_by_name(con, data_dir):
+    """`attributes[Link]` over a list of {name, value} pairs (Marketo's REST activities), as
+    over GA4's {key, value} pairs; a name the list lacks is no value."""
+    put(data_dir / "mappings/mkto.yml", """\
+source: sales_interactions
+files: "*.ndjson"
+columns: {interaction_id: marketoGUID, contact_id: leadId, occurred_at: activityDate,
+          interaction_type: {value: email_clicked}, outcome: "attributes[Link]"}
+""")
+    rows = [{"marketoGUID": "1", "leadId": 7, "activityDate": "2026-01-15T13:41:00Z",
+             "attributes": [{"name": "Link ID", "value": "3360"}, {"name": "Link", "value": "https://x.io/p"}]},
+            {"marketoGUID": "2", "leadId": 7, "activityDate": "2026-01-15T13:42:00Z",
+             "attributes": [{"name": "Device", "value": "Desktop"}]}]
+    put(data_dir / "inbox/sales_interactions/a.ndjson", "".join(json.dumps(r) + "\n" for r in rows))
+    ingest(con, data_dir, "sales_interactions")
+    assert con.execute("SELECT interaction_id, outcome FROM raw.sales_interactions ORDER BY 1").fetchall() == [
+        ("1", "https://x.io/p"), ("2", None)]

@@ -1,7 +1,8 @@
 """The marketo preset (issue 15) on fixtures in the shapes Marketo writes (tests/exports/marketo):
 the Bulk Lead Extract (REST field names, `null` for an empty field), a smart-list export from
 the UI (display labels, UTF-8 with a byte order mark, CRLF, times in the subscription's zone)
-and Bulk Activity Extract files, one per activity type, with the attributes as JSON.
+and Bulk Activity Extract files, one per activity type, with the attributes as JSON; and the
+REST API's Get Lead Activities result as NDJSON (attributes as {name, value} pairs).
 
 Figures come from the session warehouse of conftest (`preset_warehouse`), filtered to the
 preset's ids: people 8800xxx, activities 912000xxx.
@@ -59,21 +60,29 @@ def test_marketo_activities_per_type(preset_warehouse):
     # Click Email (11): 912000131 (8800101)                                          -> 1 clicked.
     # Receive Sales Email (45): 912000141 (8800201's reply)                          -> 1 replied.
     # Email Delivered (7): 3 rows, not an interaction: filtered.
+    # REST API NDJSON (marketo_rest_activities_2026-01-15.ndjson), all 8800104: Send Sales
+    # Email (39) 912000151, Open Sales Email (40) 912000152, Click Sales Email (41) 912000153;
+    # Fill Out Form (2) 912000154 filtered.
+    # sent 3 + 1 = 4, opened 2 + 1 = 3, clicked 1 + 1 = 2, replied 1.
     counts = dict(_rows(preset_warehouse, "select interaction_type, count(*) from "
                         f"marts.fct_sales_interactions where {MARKETO_INTERACTIONS} group by 1"))
-    assert counts == {"email_sent": 3, "email_opened": 2, "email_clicked": 1, "email_replied": 1}
+    assert counts == {"email_sent": 4, "email_opened": 3, "email_clicked": 2, "email_replied": 1}
     filtered = _rows(preset_warehouse, "select rows_loaded, rows_filtered from raw._ingested_files "
                      "where file_path = 'sales_interactions/marketo_activities_email_delivered.csv'")
     assert filtered == [(0, 3)]
+    rest = _rows(preset_warehouse, "select mapping_file, rows_loaded, rows_filtered from "
+                 "raw._ingested_files where file_path like 'sales_interactions/marketo_rest%'")
+    assert rest == [("marketo_activities_rest.yml", 3, 1)]
 
 
 def test_marketo_activities_point_at_marketo_people(preset_warehouse):
     # Every leadId is a person of the lead files: 8800101 has 3 activities (sent, opened,
-    # clicked), 8800102 1 (sent), 8800201 3 (sent, opened, replied); none unknown.
+    # clicked), 8800102 1 (sent), 8800104 3 (REST: sent, opened, clicked), 8800201 3 (sent,
+    # opened, replied); none unknown.
     per_contact = dict(_rows(preset_warehouse, "select i.contact_id, count(*) from "
                              "marts.fct_sales_interactions i join marts.dim_contacts c using (contact_id) "
                              f"where {MARKETO_INTERACTIONS} group by 1"))
-    assert per_contact == {"8800101": 3, "8800102": 1, "8800201": 3}
+    assert per_contact == {"8800101": 3, "8800102": 1, "8800104": 3, "8800201": 3}
 
 
 def test_marketo_click_keeps_its_link_and_the_email_asset(preset_warehouse):
@@ -81,3 +90,7 @@ def test_marketo_click_keeps_its_link_and_the_email_asset(preset_warehouse):
                  "from marts.fct_sales_interactions where interaction_id = '912000131'")
     assert rows == [("5120", "inbound", "https://example.com/webinar?utm_source=marketo",
                      datetime(2026, 1, 12, 18, 23, 10))]
+    # The REST API's attributes are {name, value} pairs: `attributes[Link]`.
+    rest = _rows(preset_warehouse, "select content_id, outcome from marts.fct_sales_interactions "
+                 "where interaction_id = '912000153'")
+    assert rest == [("5130", "https://example.com/pricing")]
