@@ -239,3 +239,98 @@ custom_fields: [Campaign]
 """)
     with pytest.raises(MappingError, match="custom_fields"):
         load_mapping(path)
+
+MARKETO_ACTIVITIES = """\
+source: sales_interactions
+header: [marketoGUID, leadId, activityDate, activityTypeId]
+read: {encoding: latin-1}
+columns:
+  interaction_id: marketoGUID
+  contact_id: leadId
+  occurred_at: activityDate
+  interaction_type: {expr: "case activityTypeId when '6' then 'email_sent' else 'email_opened' end"}
+"""
+
+
+@pytest.mark.parametrize("marks", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\xef\xbb\xbf"],
+                         ids=["one mark", "a mark saved twice"])
+def test_a_byte_order_mark_never_makes_the_first_column_look_missing(con, data_dir, marks):
+    """Issue 15: a Marketo activity file re-saved with a byte order mark reported marketoGUID
+    (visibly there) as missing. The mark is dropped whatever the mapping declares (here
+    Latin-1, which would read it as 'ï»¿'), and so is a mark saved before another one; the
+    header signature recognises the file and both rows load."""
+    put(data_dir / "mappings/marketo.yml", MARKETO_ACTIVITIES)
+    put(data_dir / "inbox/sales_interactions/activities.csv", marks + (
+        b'"marketoGUID","leadId","activityDate","activityTypeId"\r\n'
+        b'"901","77","2026-01-12T15:00:04Z","6"\r\n'
+        b'"902","77","2026-01-12T18:22:40Z","10"\r\n'))
+    ingest(con, data_dir, "sales_interactions")
+    rows = con.execute("SELECT interaction_id, contact_id, interaction_type "
+                       "FROM raw.sales_interactions ORDER BY 1").fetchall()
+    assert rows == [("901", "77", "email_sent"), ("902", "77", "email_opened")]
+    ledger = con.execute(f"SELECT status, rows_loaded, mapping_file FROM {LEDGER}").fetchall()
+    assert ledger == [("loaded", 2, "marketo.yml")]
+    assert balanced(con)
+
+
+def test_a_position_in_a_list_of_values(con, data_dir):
+    """`attributes.emails[0]`: the first item of a JSON:API list of plain values (an Outreach
+    prospect's emails); a position past the end is no value; an empty list too."""
+    put(data_dir / "mappings/outreach.yml", """\
+source: contacts
+files: "*.ndjson"
+columns:
+  contact_id: id
+  created_at: attributes.createdAt
+  email: "attributes.emails[0]"
+  phone: {expr: "coalesce(\\"attributes.workPhones[0]\\", \\"attributes.mobilePhones[0]\\")"}
+""")
+    people = [
+        {"type": "prospect", "id": 1, "attributes": {"createdAt": "2026-01-05T10:00:00.000Z",
+         "emails": ["a@x.example", "a2@x.example"], "workPhones": [], "mobilePhones": ["+1 555"]}},
+        {"type": "prospect", "id": 2, "attributes": {"createdAt": "2026-01-06T10:00:00.000Z",
+         "emails": [], "workPhones": ["+44 20"], "mobilePhones": []}},
+    ]
+    put(data_dir / "inbox/contacts/prospects.ndjson", "".join(json.dumps(p) + "\n" for p in people))
+    ingest(con, data_dir, "contacts")
+    assert con.execute("SELECT contact_id, email, phone FROM raw.contacts ORDER BY 1").fetchall() == [
+        ("1", "a@x.example", "+1 555"), ("2", None, "+44 20")]
+    assert balanced(con)
+
+
+def test_a_header_signature_is_read_with_the_mappings_read_options(con, data_dir):
+    """A report with two lines before its header, Latin-1 and semicolons: the signature (with
+    a non-ASCII name) is looked for in the header the mapping's `read:` finds, not in the
+    file's first line."""
+    put(data_dir / "mappings/report.yml", """\
+source: contacts
+header: [Nr, Straße, Erstellt]
+read: {encoding: latin-1, delimiter: ";", skip_rows: 2}
+columns: {contact_id: Nr, created_at: Erstellt, company: Firma}
+""")
+    put(data_dir / "inbox/contacts/Kontakte.csv",
+        "Bericht Kontakte\nerstellt am 05.01.2026\nNr;Firma;Straße;Erstellt\n"
+        "1;Müller GmbH;Hauptstraße 1;2026-01-05 10:00:00\n".encode("latin-1"))
+    ingest(con, data_dir, "contacts")
+    assert con.execute("SELECT contact_id, company, created_at FROM raw.contacts").fetchall() == [
+        ("1", "Müller GmbH", datetime(2026, 1, 5, 10))]
+    assert con.execute(f"SELECT mapping_file FROM {LEDGER}").fetchall() == [("report.yml",)]
+
+
+def test_name_value_pairs_by_name(con, data_dir):
+    """`attributes[Link]` over a list of {name, value} pairs (Marketo's REST activities), as
+    over GA4's {key, value} pairs; a name the list lacks is no value."""
+    put(data_dir / "mappings/mkto.yml", """\
+source: sales_interactions
+files: "*.ndjson"
+columns: {interaction_id: marketoGUID, contact_id: leadId, occurred_at: activityDate,
+          interaction_type: {value: email_clicked}, outcome: "attributes[Link]"}
+""")
+    rows = [{"marketoGUID": "1", "leadId": 7, "activityDate": "2026-01-15T13:41:00Z",
+             "attributes": [{"name": "Link ID", "value": "3360"}, {"name": "Link", "value": "https://x.io/p"}]},
+            {"marketoGUID": "2", "leadId": 7, "activityDate": "2026-01-15T13:42:00Z",
+             "attributes": [{"name": "Device", "value": "Desktop"}]}]
+    put(data_dir / "inbox/sales_interactions/a.ndjson", "".join(json.dumps(r) + "\n" for r in rows))
+    ingest(con, data_dir, "sales_interactions")
+    assert con.execute("SELECT interaction_id, outcome FROM raw.sales_interactions ORDER BY 1").fetchall() == [
+        ("1", "https://x.io/p"), ("2", None)]

@@ -78,9 +78,9 @@ def test_each_export_is_recognised_by_exactly_one_mapping(all_presets_dir, prese
     two, the one that wins would depend on the order of file names)."""
     mappings = load_mappings(all_presets_dir / "mappings")
     assert mappings.problems == []
-    header = header_names(path)
-    recognising = [m.path.name for m in mappings
-                   if m.matches(source, f"{source}/any_name{path.suffix}", header)]
+    recognising = [m.path.name for m in mappings  # each reads the header with its read options
+                   if m.matches(source, f"{source}/any_name{path.suffix}",
+                                header_names(path, m.language.read))]
     assert len(recognising) == 1, recognising
     assert recognising[0].startswith(preset)
 

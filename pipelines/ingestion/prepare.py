@@ -5,6 +5,7 @@ bad data: bad rows become rejected rows, and a file that cannot be read becomes 
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +23,6 @@ from pipelines.ingestion.file_formats import (
     read_inbox_file,
 )
 from pipelines.ingestion.inbox import ledger_path
-from pipelines.ingestion.mapping import mapping_for
 from pipelines.ingestion.mapping_apply import MappingExpressionError, apply_mapping
 from pipelines.ingestion.validation import validate
 
@@ -97,10 +97,23 @@ def prepare_file(path: Path, relative: str, digest: str, source: Source, mapping
 
 def choose_mapping(path: Path, relative: str, source: str, mappings):
     """The mapping of a file: by its name, and by its header for mappings with a signature
-    (the header is read only when the source has such a mapping)."""
-    header = header_names(path) if any(
-        m.language.header for m in mappings if m.source == source) else None
-    return mapping_for(source, relative, mappings, header)
+    (the header is read only when the source has such a mapping, with that mapping's read
+    options: the rows it skips, its encoding and delimiter)."""
+    headers: dict[str, list[str] | None] = {}
+
+    def header_for(mapping) -> list[str] | None:
+        if not mapping.language.header:
+            return None
+        key = repr(sorted(mapping.language.read.items()))
+        if key not in headers:
+            headers[key] = header_names(path, mapping.language.read)
+        return headers[key]
+
+    for mapping in mappings:  # in file-name order, the first that matches (mapping_for)
+        if mapping.source == source and fnmatch.fnmatch(relative, mapping.files) \
+                and mapping.matches(source, relative, header_for(mapping)):
+            return mapping
+    return None
 
 
 def _read_map_validate(path, display, digest, source, mapping, result, now):

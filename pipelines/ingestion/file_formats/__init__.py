@@ -21,7 +21,7 @@ from pipelines.ingestion.file_formats.contents import (
     UnreadableFileError,
 )
 from pipelines.ingestion.file_formats.record_count import count_records
-from pipelines.ingestion.file_formats.text_bytes import normalise_text
+from pipelines.ingestion.file_formats.text_bytes import has_byte_order_mark, normalise_text
 
 __all__ = ["FORMATS", "LINE_COLUMN", "FileContents", "UnparseableRecord", "UnreadableFileError",
            "detect_format", "read_inbox_file"]
@@ -79,8 +79,12 @@ def _read_bytes(path: Path, compressed: bool) -> bytes:
 
 
 def _recoded(data: bytes, encoding: str | None) -> bytes:
-    """The bytes as UTF-8, from the encoding a mapping declares (none: UTF-8, or the BOM's)."""
-    if not encoding or encoding.lower().replace("-", "") in ("utf8", "utf8sig"):
+    """The bytes as UTF-8, from the encoding a mapping declares (none: UTF-8, or the BOM's).
+    A byte order mark says what the file is, whatever the mapping declares: a Latin-1 mapping
+    reading an export re-saved as UTF-8 with a mark would otherwise name the first column
+    'ï»¿Id' and report the column `Id` missing."""
+    if not encoding or encoding.lower().replace("-", "") in ("utf8", "utf8sig") \
+            or has_byte_order_mark(data):
         return data
     try:
         return data.decode(encoding).encode("utf-8")
@@ -88,8 +92,11 @@ def _recoded(data: bytes, encoding: str | None) -> bytes:
         raise UnreadableFileError(f"cannot read the file as {encoding}: {exc}") from exc
 
 
-def header_names(path: Path) -> list[str] | None:
-    """The column names of a file, for recognising it by its header (None: cannot tell)."""
+def header_names(path: Path, options: dict | None = None) -> list[str] | None:
+    """The column names of a file, for recognising it by its header (None: cannot tell), read
+    with a mapping's `read:` options (encoding, rows to skip, delimiter, quote) as the file
+    itself will be."""
+    options = options or {}
     try:
         file_format, compressed = detect_format(path)
         data = _read_bytes(path, compressed)
@@ -98,12 +105,19 @@ def header_names(path: Path) -> list[str] | None:
 
             import polars as pl
             return list(pl.read_parquet_schema(io.BytesIO(data)))
-        first = normalise_text(data).split(b"\n", 1)[0].decode("utf-8", errors="replace")
+        data = normalise_text(_recoded(data, options.get("encoding")))
+        if options.get("skip_rows"):
+            data = b"\n".join(data.split(b"\n")[int(options["skip_rows"]):])
+        first = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
         if file_format == "ndjson":
             import json
             record = json.loads(first)
             return list(record) if isinstance(record, dict) else None
         import csv
+        if options.get("delimiter") or options.get("quote"):
+            dialect = {"delimiter": str(options.get("delimiter") or ","),
+                       "quotechar": str(options.get("quote") or '"')}
+            return next(csv.reader([first.rstrip("\r")], **dialect)) if first else None
         dialect = csv.Sniffer().sniff(first, delimiters=",;\t|") if first else None
         return next(csv.reader([first], dialect)) if dialect else None
     except Exception:  # noqa: BLE001 - a file we cannot peek into is matched by its name alone

@@ -112,15 +112,22 @@ def _is_path(column: str) -> bool:
 
 def _value_at(record: dict, column: str) -> object:
     """A top-level key, else a path into nested objects: `traffic_source.source`, and
-    `event_params[page_location]` for a list of {key, value} pairs (GA4), whose value object
-    gives its one non-null typed value (string_value, int_value, double_value, ...)."""
+    `event_params[page_location]` for a list of {key, value} pairs (GA4; {name, value} pairs
+    too: Marketo's activity attributes), whose value object
+    gives its one non-null typed value (string_value, int_value, double_value, ...), and
+    `attributes.emails[0]` for the first item of a list of values (Outreach's emails)."""
     if column in record or not _is_path(column):
         return record.get(column)
     value: object = record
     for part in column.replace("[", ".[").split("."):
         if part.startswith("[") and part.endswith("]") and isinstance(value, list):
             key = part[1:-1]
-            pair = next((p for p in value if isinstance(p, dict) and p.get("key") == key), None)
+            if key.isdigit() and not any(isinstance(p, dict) and ("key" in p or "name" in p)
+                                         for p in value):
+                value = value[int(key)] if int(key) < len(value) else None  # a position
+                continue
+            pair = next((p for p in value if isinstance(p, dict)
+                         and p.get("key", p.get("name")) == key), None)
             value = pair.get("value") if pair else None
             if isinstance(value, dict):
                 value = next((v for v in value.values() if v is not None), None)

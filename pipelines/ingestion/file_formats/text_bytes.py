@@ -15,6 +15,7 @@ WHITESPACE = " \t\r\x0b\x0c"  # what a blank line may hold besides its "\n"
 _BLANK_LINE = re.compile(rb"^(?:[ \t\r\x0b\x0c]*\n|[ \t\r\x0b\x0c]+\Z)", re.MULTILINE)
 _BLANK_LINE_START = re.compile(rb"\n[ \t\r\x0b\x0c\n]")
 
+_UTF8_MARK = b"\xef\xbb\xbf"
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 _BYTE_ORDER_MARKS = (
     (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -24,11 +25,16 @@ _BYTE_ORDER_MARKS = (
 )
 
 
+def has_byte_order_mark(data: bytes) -> bool:
+    return data.startswith(_UTF8_MARK) or any(data.startswith(m) for m, _ in _BYTE_ORDER_MARKS)
+
+
 def normalise_text(data: bytes) -> bytes:
     """UTF-8 bytes without a byte order mark and with "\\n" line endings. A UTF-16 or UTF-32
     file (recognised by its mark) is re-encoded; a file whose lines end with a lone "\\r" (old
-    Mac exports) gets "\\n" instead."""
-    if data.startswith(b"\xef\xbb\xbf"):
+    Mac exports) gets "\\n" instead. Marks repeated at the start (a file re-saved by a tool
+    that adds one) all go: none may stick to the first column's name."""
+    if data.startswith(_UTF8_MARK):
         data = data[3:]
     else:
         for mark, encoding in _BYTE_ORDER_MARKS:
@@ -41,6 +47,8 @@ def normalise_text(data: bytes) -> bytes:
                         f"valid {encoding.upper()} text ({exc.reason} at byte {exc.start})"
                     ) from exc
                 break
+    while data.startswith(_UTF8_MARK):  # a file saved again with a mark before its mark
+        data = data[3:]
     if b"\n" not in data and b"\r" in data:
         data = data.replace(b"\r", b"\n")
     return data
