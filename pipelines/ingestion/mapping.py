@@ -64,8 +64,12 @@ class ColumnMapping:
         column of the signature."""
         if source != self.source or not fnmatch.fnmatch(relative_path, self.files):
             return False
-        return not self.language.header or (
-            header is not None and set(self.language.header) <= set(header))
+        if not self.language.header:
+            return True
+        skip = int(self.language.read.get("skip_rows") or 0)
+        if skip and header is not None:
+            header = header.at(skip) if hasattr(header, "at") else None
+        return header is not None and set(self.language.header) <= set(header)
 
     @property
     def file_columns(self) -> list[str]:

@@ -88,7 +88,24 @@ def _recoded(data: bytes, encoding: str | None) -> bytes:
         raise UnreadableFileError(f"cannot read the file as {encoding}: {exc}") from exc
 
 
-def header_names(path: Path) -> list[str] | None:
+# Lines of a file kept for recognising it by a header after some title lines (read.skip_rows).
+HEADER_LINES = 20
+
+
+class Header(list):
+    """The column names of a file's first line, and (`lines`) those of each of its first
+    HEADER_LINES lines, so that a mapping with `read: {skip_rows: n}` (an ad platform's report
+    with a title and a date range above its header) is told by line n."""
+
+    def __init__(self, lines: list[list[str] | None]):
+        super().__init__(lines[0] or [])
+        self.lines = lines
+
+    def at(self, skip_rows: int) -> list[str] | None:
+        return self.lines[skip_rows] if skip_rows < len(self.lines) else None
+
+
+def header_names(path: Path) -> Header | list[str] | None:
     """The column names of a file, for recognising it by its header (None: cannot tell)."""
     try:
         file_format, compressed = detect_format(path)
@@ -98,13 +115,23 @@ def header_names(path: Path) -> list[str] | None:
 
             import polars as pl
             return list(pl.read_parquet_schema(io.BytesIO(data)))
-        first = normalise_text(data).split(b"\n", 1)[0].decode("utf-8", errors="replace")
+        text = normalise_text(data)
         if file_format == "ndjson":
             import json
-            record = json.loads(first)
+            record = json.loads(text.split(b"\n", 1)[0].decode("utf-8", errors="replace"))
             return list(record) if isinstance(record, dict) else None
-        import csv
-        dialect = csv.Sniffer().sniff(first, delimiters=",;\t|") if first else None
-        return next(csv.reader([first], dialect)) if dialect else None
+        lines = [line.decode("utf-8", errors="replace")
+                 for line in text.split(b"\n", HEADER_LINES)[:HEADER_LINES]]
+        header = Header([_fields(line) for line in lines])
+        return header if header.lines[0] is not None else None
     except Exception:  # noqa: BLE001 - a file we cannot peek into is matched by its name alone
         return None
+
+
+def _fields(line: str) -> list[str] | None:
+    import csv
+    try:
+        dialect = csv.Sniffer().sniff(line, delimiters=",;\t|") if line else None
+    except csv.Error:  # one field: no delimiter to find
+        return [line.strip()] if line.strip() else None
+    return next(csv.reader([line], dialect)) if dialect else None
