@@ -11,8 +11,10 @@ campaign_stats.csv, the connector table (cost in micros, one row per device and 
     2026-03-04  9100000001  DESKTOP 136190000 + MOBILE 25000000  = 136.19 + 25.00 = 161.19
     2026-03-04  9100000002  DESKTOP   1500000                    =   1.50
     2026-03-05  9100000002  TABLET          0                    =   0.00
+p_ads_CampaignBasicStats_1234567890.csv, the BigQuery Data Transfer table (micros):
+    2026-03-06  9100000003  DESKTOP 12340000 + MOBILE 5660000 = 12.34 + 5.66 = 18.00
 March 2026, paid_search (no other preset has paid_search spend):
-    1689.60 + 161.19 + 1.50 + 0 = 1852.29, over 4 campaigns (2 names, 2 ids).
+    1689.60 + 161.19 + 1.50 + 0 + 18.00 = 1870.29, over 5 campaigns (2 names, 3 ids).
 """
 
 import pytest
@@ -36,6 +38,7 @@ def test_google_ads_daily_spend_by_campaign_in_currency_units(preset_warehouse):
         ("2026-03-04", "9100000001", "paid_search", 161.19),  # micros / 1e6, two devices
         ("2026-03-04", "9100000002", "paid_search", 1.50),
         ("2026-03-05", "9100000002", "paid_search", 0.0),
+        ("2026-03-06", "9100000003", "paid_search", 18.00),  # BigQuery transfer, micros
     ]
 
 
@@ -43,7 +46,7 @@ def test_google_ads_spend_in_the_roi_mart(preset_warehouse):
     rows = _rows(preset_warehouse, "select distinct spend, campaigns from marts.mart_marketing_roi "
                  "where channel = 'paid_search' and month = date '2026-03-01'")
     assert len(rows) == 1
-    assert rows[0][0] == pytest.approx(1852.29) and rows[0][1] == 4
+    assert rows[0][0] == pytest.approx(1870.29) and rows[0][1] == 5
 
 
 def test_google_ads_total_rows_are_filtered_and_counted(preset_warehouse):
