@@ -334,3 +334,28 @@ columns: {interaction_id: marketoGUID, contact_id: leadId, occurred_at: activity
     ingest(con, data_dir, "sales_interactions")
     assert con.execute("SELECT interaction_id, outcome FROM raw.sales_interactions ORDER BY 1").fetchall() == [
         ("1", "https://x.io/p"), ("2", None)]
+SPEND_REPORT = """\
+source: marketing_spend
+header: [Day, Campaign, Cost]
+read: {skip_rows: 2}
+columns:
+  spend_date: Day
+  campaign: Campaign
+  channel: {value: paid_search}
+  amount: {expr: "try_cast(replace(Cost, ',', '') as double)"}
+filter: "Day not like 'Total%'"
+"""
+
+
+def test_a_header_below_title_lines_is_recognised_with_skip_rows(con, data_dir):
+    # A report with a title and a date range above its header: the signature is looked for
+    # on line skip_rows (2, counted from 0), not on the title line.
+    put(data_dir / "mappings/report.yml", SPEND_REPORT)
+    put(data_dir / "inbox/marketing_spend/Campaign report.csv",
+        "Campaign report\n\"March 1, 2026 - March 2, 2026\"\n"
+        "Day,Campaign,Cost\n2026-03-01,Alpha,\"1,000.50\"\nTotal: Account,--,\"1,000.50\"\n")
+    ingest(con, data_dir, "marketing_spend")
+    rows = con.execute("SELECT campaign, amount FROM raw.marketing_spend").fetchall()
+    assert rows == [("Alpha", 1000.5)]  # the Total row filtered
+    assert con.execute(f"SELECT rows_filtered, mapping_file FROM {LEDGER}").fetchall() == [
+        (1, "report.yml")]

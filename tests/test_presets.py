@@ -68,7 +68,7 @@ def test_install_of_an_unknown_preset_is_a_usage_error(capsys, tmp_path):
 def test_every_shipped_mapping_has_a_fixture_export_it_recognises(all_presets_dir):
     mappings = load_mappings(all_presets_dir / "mappings")
     recognising = {m.path.name for m in mappings for _, source, path in _exports()
-                   if m.matches(source, f"{source}/{path.name}", header_names(path))}
+                   if m.matches(source, f"{source}/{path.name}", header_names(path, m.language.read))}
     assert sorted({m.path.name for m in mappings} - recognising) == []
 
 

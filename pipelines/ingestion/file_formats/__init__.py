@@ -118,7 +118,12 @@ def header_names(path: Path, options: dict | None = None) -> list[str] | None:
             dialect = {"delimiter": str(options.get("delimiter") or ","),
                        "quotechar": str(options.get("quote") or '"')}
             return next(csv.reader([first.rstrip("\r")], **dialect)) if first else None
-        dialect = csv.Sniffer().sniff(first, delimiters=",;\t|") if first else None
-        return next(csv.reader([first], dialect)) if dialect else None
+        if not first.strip():
+            return None
+        try:
+            dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")
+        except csv.Error:  # one field: no delimiter to find
+            return [first.strip()]
+        return next(csv.reader([first], dialect))
     except Exception:  # noqa: BLE001 - a file we cannot peek into is matched by its name alone
         return None
