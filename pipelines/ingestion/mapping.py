@@ -30,6 +30,7 @@ from pipelines.ingestion.mapping_language import (
     column_expression,
     referenced_columns,
 )
+from pipelines.ingestion.mapping_yaml import key_lines, yaml_text
 
 ALLOWED_KEYS = {"source", "files", "columns", "values", "timestamp_format", "constants",
                 "filter", "rows", "lookups", "read", "timezone", "values_ignore_case",
@@ -139,7 +140,7 @@ def load_mapping(path: Path) -> ColumnMapping:
         raise MappingError(path, f"cannot be read: {exc}") from exc
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from exc
-    lines = _key_lines(node)
+    lines = key_lines(node)
     if not isinstance(document, dict):
         raise MappingError(path, "expected a YAML mapping with 'source', 'files', 'columns'", 1)
     unknown = sorted(set(map(str, document)) - ALLOWED_KEYS)
@@ -167,7 +168,7 @@ def load_mapping(path: Path) -> ColumnMapping:
                            lines.get(("values",)))
     values = {}
     for column, value_map in values_doc.items():
-        column = _text(column)
+        column = yaml_text(column)
         _check_contract_column(path, lines.get(("values", column)), source, column)
         values[column] = _string_dict(path, lines, ("values", column), value_map)
     fmt = document.get("timestamp_format")
@@ -187,7 +188,7 @@ def _columns(path: Path, lines: dict, key: tuple[str, ...], value: object
         raise MappingError(path, f"'{'.'.join(key)}' must be a mapping", lines.get(key))
     plain, expressions = {}, {}
     for contract_column, spec in value.items():
-        name = _text(contract_column)
+        name = yaml_text(contract_column)
         try:
             sql, is_expression = column_expression(spec)
         except ValueError as exc:
@@ -195,7 +196,7 @@ def _columns(path: Path, lines: dict, key: tuple[str, ...], value: object
         if is_expression:
             expressions[name] = sql
         else:
-            plain[name] = _text(spec)
+            plain[name] = yaml_text(spec)
     return plain, expressions
 
 
@@ -208,11 +209,11 @@ def _custom_fields(path: Path, lines: dict, document: dict, source: Source) -> d
     line = lines.get(("custom_fields",))
     _check_contract_column(path, line, source, CUSTOM_FIELDS)
     if isinstance(spec, list):
-        spec = {_text(column): column for column in spec}
+        spec = {yaml_text(column): column for column in spec}
     if not isinstance(spec, dict):
         raise MappingError(path, "'custom_fields' lists file columns, or maps field names to "
                            "file columns", line)
-    return {_text(name): _text(column) for name, column in spec.items()}
+    return {yaml_text(name): yaml_text(column) for name, column in spec.items()}
 
 
 def _language(path: Path, lines: dict, document: dict, source: Source,
@@ -253,7 +254,7 @@ def _language(path: Path, lines: dict, document: dict, source: Source,
     return Language(expressions, str(document["filter"]) if document.get("filter") else None,
                     tuple(rows), tuple(lookups), dict(read), str(zone) if zone else None,
                     bool(document.get("values_ignore_case")), defaults,
-                    tuple(_text(h) for h in header), _custom_fields(path, lines, document, source))
+                    tuple(yaml_text(h) for h in header), _custom_fields(path, lines, document, source))
 
 
 def _check_timezone(path: Path, line: int | None, zone: str) -> None:
@@ -273,28 +274,11 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> MappingError:
     return MappingError(path, reason, mark.line + 1 if mark else None)
 
 
-def _key_lines(node, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
-    """(key, nested key, ...) -> the line the key is on, for the messages."""
-    lines: dict[tuple[str, ...], int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            path = (*prefix, _text(key.value))
-            lines[path] = key.start_mark.line + 1
-            lines.update(_key_lines(value, path))
-    return lines
-
-
 def _string_dict(path: Path, lines: dict, key: tuple[str, ...], value: object) -> dict[str, str]:
     if not isinstance(value, dict):
         raise MappingError(path, f"'{'.'.join(key)}' must be a mapping", lines.get(key))
     # YAML reads `yes`, `1` or `true` as non-strings; the contract compares text.
-    return {_text(k): _text(v) for k, v in value.items()}
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return {yaml_text(k): yaml_text(v) for k, v in value.items()}
 
 
 def _check_contract_column(path: Path, line: int | None, source: Source, column: str) -> None:
