@@ -510,7 +510,8 @@ SELECT c.contact_id, c.email, c.first_name, c.last_name, c.phone, c.company, c.j
        o.original_channel, o.original_channel_basis, o.first_session_id, o.first_touch_at,
        o.stitched_visitors, o.stitched_sessions,
        f.missing_fields = '' AS is_complete, f.missing_fields,
-       coalesce(e.contacts_sharing_email, 0) > 1 AS is_suspected_duplicate
+       coalesce(e.contacts_sharing_email, 0) > 1 AS is_suspected_duplicate,
+       CAST(NULL AS VARCHAR) AS custom_fields  -- the generated inbox has no mapping that keeps any
 FROM stg_contacts c
 JOIN original_channels o ON c.contact_id = o.contact_id
 JOIN flags f ON c.contact_id = f.contact_id
