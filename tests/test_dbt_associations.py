@@ -10,6 +10,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 from dbt_fixtures import CORE_SELECTION, RawData, failed_nodes, raw_columns, read_table, run_dbt, ts
+from reference.contact_links import resolve_contacts
+from reference.funnel_reference import email_owners, latest_versions, load_raw
 
 
 def contact(contact_id, created, email=None, original_source=None):
@@ -123,7 +125,24 @@ def builds(tmp_path_factory):
     build_core(data_dir)
     second = (facts(data_dir, "fct_opportunities", "opportunity_id"),
               facts(data_dir, "fct_sales_interactions", "interaction_id"))
-    return first, second
+    return first, second, reference(data_dir)
+
+
+def reference(data_dir) -> tuple[dict, dict]:
+    """The independent computation (tests/reference/contact_links.py) on the same raw tables."""
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        raw = load_raw(con)
+    finally:
+        con.close()
+    contacts = latest_versions(raw["contacts"], "contact_id", by_updated_at=True)
+    opps = resolve_contacts(latest_versions(raw["opportunities"], "opportunity_id", True),
+                            "opportunity_id", "opportunity", raw.get("associations"))
+    touches = resolve_contacts(latest_versions(raw["sales_interactions"], "interaction_id"),
+                               "interaction_id", "interaction", raw.get("associations"),
+                               email_owners(contacts))
+    return ({r["opportunity_id"]: r for r in opps.iter_rows(named=True)},
+            {r["interaction_id"]: r for r in touches.iter_rows(named=True)})
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +196,7 @@ def test_an_unknown_contact_is_counted_under_unknown(opportunities, interactions
 
 
 def test_an_association_of_a_later_batch_resolves_the_contact_on_the_next_build(builds):
-    (first_opps, first_interactions), (opps, interactions) = builds
+    (first_opps, first_interactions), (opps, interactions), _ = builds
     assert resolved(first_opps, "O_LATE") == (None, "unknown")
     assert resolved(first_interactions, "I_LATE") == (None, "unknown")
     assert resolved(opps, "O_LATE") == ("C2", "earliest_association")
@@ -196,3 +215,9 @@ def test_without_a_raw_associations_table_the_own_ids_still_resolve(tmp_path):
     rows = facts(tmp_path, "fct_opportunities", "opportunity_id")
     assert resolved(rows, "O1") == ("C1", "own_id")
     assert resolved(rows, "O2") == (None, "unknown")
+
+
+def test_the_facts_equal_the_reference_computation(builds):
+    _, (opps, interactions), (reference_opps, reference_interactions) = builds
+    for built, expected in ((opps, reference_opps), (interactions, reference_interactions)):
+        assert {k: resolved(built, k) for k in built} == {k: resolved(expected, k) for k in expected}
