@@ -6,6 +6,7 @@ last, then contact_id); else none."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,12 +15,19 @@ import polars as pl
 TRUE_FLAGS = ("true", "t", "1", "yes", "y")
 
 
-def _latest_relations(associations: pl.DataFrame | None) -> list[dict[str, Any]]:
-    """The latest loaded version of each relation (greatest _source_file, then _source_line)."""
-    if associations is None or associations.is_empty():
+Rows = pl.DataFrame | Iterable[dict[str, Any]] | None
+
+
+def _rows(rows: Rows) -> Iterable[dict[str, Any]]:
+    if rows is None:
         return []
+    return rows.iter_rows(named=True) if isinstance(rows, pl.DataFrame) else rows
+
+
+def _latest_relations(associations: Rows) -> list[dict[str, Any]]:
+    """The latest loaded version of each relation (greatest _source_file, then _source_line)."""
     latest: dict[tuple, dict[str, Any]] = {}
-    for row in associations.iter_rows(named=True):
+    for row in _rows(associations):
         key = (row["from_type"], row["from_id"], row["to_type"], row["to_id"])
         order = (row["_source_file"] or "", row["_source_line"] or 0)
         if key not in latest or order > latest[key][0]:
@@ -27,7 +35,7 @@ def _latest_relations(associations: pl.DataFrame | None) -> list[dict[str, Any]]
     return [row for _, row in latest.values()]
 
 
-def associated_contact(associations: pl.DataFrame | None, object_type: str
+def associated_contact(associations: Rows, object_type: str
                        ) -> dict[str, tuple[str, str]]:
     """object id -> (contact_id, basis) of the contact associations give it."""
     pairs: dict[tuple[str, str], list] = {}  # (object, contact) -> [is_primary, created_at]
@@ -52,21 +60,26 @@ def associated_contact(associations: pl.DataFrame | None, object_type: str
     return {obj: (contact, basis) for obj, (_, contact, basis) in best.items()}
 
 
-def resolve_contacts(records: pl.DataFrame, key: str, object_type: str,
-                     associations: pl.DataFrame | None,
+def contact_of(row: dict[str, Any], key: str, associated: dict[str, tuple[str, str]],
+               email_owner: dict[str, str] | None = None) -> tuple[str | None, str]:
+    """(contact_id, basis) of one opportunity or interaction row."""
+    own = row.get("contact_id")
+    own = own.strip() or None if isinstance(own, str) else own
+    email = (row.get("contact_email") or "").strip().lower()
+    if own is not None:
+        return own, "own_id"
+    if email_owner is not None and email in email_owner:
+        return email_owner[email], "email"
+    return associated.get(row[key], (None, "unknown"))
+
+
+def resolve_contacts(records: pl.DataFrame, key: str, object_type: str, associations: Rows,
                      email_owner: dict[str, str] | None = None) -> pl.DataFrame:
     """`records` with contact_id replaced by the resolved contact and a contact_basis column."""
     associated = associated_contact(associations, object_type)
     contacts, bases = [], []
     for row in records.iter_rows(named=True):
-        own = row.get("contact_id")
-        email = (row.get("contact_email") or "").strip().lower()
-        if own is not None:
-            found = (own, "own_id")
-        elif email_owner is not None and email in email_owner:
-            found = (email_owner[email], "email")
-        else:
-            found = associated.get(row[key], (None, "unknown"))
+        found = contact_of(row, key, associated, email_owner)
         contacts.append(found[0])
         bases.append(found[1])
     return records.with_columns(pl.Series("contact_id", contacts, dtype=pl.String),
