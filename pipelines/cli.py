@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipelines.batch_commands import BATCH_COMMANDS, add_batch_commands
 from pipelines.console import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Console
+from pipelines.mapping_commands import MAPPING_COMMANDS, add_mapping_commands
 from pipelines.preset_commands import PRESET_COMMANDS, add_preset_commands
 from pipelines.review.command import REVIEW_COMMANDS, add_review_command
 
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     add_batch_commands(commands, common)
     add_review_command(commands, common)
     add_preset_commands(commands, common)
+    add_mapping_commands(commands, common)
     return parser
 
 
@@ -246,7 +248,8 @@ CREATES_DATA_DIR = {"generate", "demo", "presets"}
 
 COMMANDS = {"generate": cmd_generate, "ingest": cmd_ingest, "run": cmd_run, "demo": cmd_demo,
             "quality": cmd_quality, "status": cmd_status, "report": cmd_report,
-            **BATCH_COMMANDS, **REVIEW_COMMANDS, **PRESET_COMMANDS}
+            **BATCH_COMMANDS, **REVIEW_COMMANDS, **PRESET_COMMANDS,
+            **MAPPING_COMMANDS}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -67,6 +67,11 @@ class Source:
             else self.key_columns
 
 
+# A team's own fields, kept as one JSON object of text values (a mapping's `custom_fields:`),
+# carried to dim_contacts, fct_opportunities and fct_sales_interactions.
+CUSTOM_FIELDS = "custom_fields"
+
+
 WEB_VISITS = Source(
     name="web_visits",
     key="event_id",
@@ -113,6 +118,7 @@ CONTACTS = Source(
         "became_mql_at": TIMESTAMP,
         "became_sql_at": TIMESTAMP,
         "updated_at": TIMESTAMP,
+        CUSTOM_FIELDS: STRING,
     },
     known_values={"lifecycle_stage": LIFECYCLE_STAGES},
 )
@@ -143,6 +149,7 @@ OPPORTUNITIES = Source(
         "probability": NUMBER,
         "forecast_category": STRING,
         "pipeline": STRING,
+        CUSTOM_FIELDS: STRING,
     },
     known_values={"stage": OPPORTUNITY_STAGES, "forecast_category": FORECAST_CATEGORIES},
 )
@@ -164,6 +171,7 @@ SALES_INTERACTIONS = Source(
         "content_id": STRING,
         "direction": STRING,
         "outcome": STRING,
+        CUSTOM_FIELDS: STRING,
     },
     known_values={"interaction_type": INTERACTION_TYPES},
 )

@@ -91,11 +91,13 @@ def test_timestamps_become_utc_and_emails_are_normalised(con, data_dir):
         "e2,v1,2026-01-05T10:00:00Z,page_view,/a,,",
         "e3,v1,2026-01-05 10:00:00,page_view,/a,,",
         "e4,v1,2026-01-05T10:00:00-05:00,page_view,/a,,",
+        "e5,v1,2026-01-05 10:00:00.250 UTC,page_view,/a,,",  # BigQuery's CSV spelling
     ]))
     ingest(con, data_dir)
     got = dict(rows(con, "SELECT event_id, occurred_at FROM raw.web_visits"))
     assert got == {"e1": datetime(2026, 1, 5, 8), "e2": datetime(2026, 1, 5, 10),
-                   "e3": datetime(2026, 1, 5, 10), "e4": datetime(2026, 1, 5, 15)}
+                   "e3": datetime(2026, 1, 5, 10), "e4": datetime(2026, 1, 5, 15),
+                   "e5": datetime(2026, 1, 5, 10, 0, 0, 250000)}
     assert rows(con, "SELECT email FROM raw.web_visits WHERE event_id = 'e1'") == [("jane.doe@example.com",)]
 
 

@@ -197,3 +197,45 @@ def test_an_expression_error_names_the_mapping(tmp_path):
                "source: contacts\nfiles: '*'\ncolumns: {contact_id: {expr: 'case when then'}}\n")
     with pytest.raises(MappingError, match="not a valid SQL expression"):
         load_mapping(path)
+
+
+def test_custom_fields_are_kept_as_one_json_object_on_both_paths(con, data_dir):
+    """A plain-rename mapping and an expression mapping keep the listed columns the same way;
+    a listed column the file lacks is null, with the usual missing-column message."""
+    put(data_dir / "mappings/plain.yml", """\
+source: contacts
+files: "plain_*.csv"
+columns: {contact_id: Id, created_at: Created}
+custom_fields: [Industry, "Lead Score"]
+""")
+    put(data_dir / "mappings/engine.yml", """\
+source: contacts
+files: "engine_*.csv"
+columns: {contact_id: Id, created_at: Created}
+custom_fields: {industry: Industry, tier: Tier}
+filter: "Id <> 'c9'"
+""")
+    put(data_dir / "inbox/contacts/plain_1.csv",
+        'Id,Created,Industry,Lead Score\nc1,2026-01-05, Software ,87\nc2,2026-01-05,"",12\n')
+    put(data_dir / "inbox/contacts/engine_1.csv",
+        "Id,Created,Industry\nc3,2026-01-06,Retail\nc9,2026-01-06,Retail\n")
+    result = ingest(con, data_dir, "contacts")
+    rows = dict(con.execute("SELECT contact_id, custom_fields FROM raw.contacts").fetchall())
+    assert {k: json.loads(v) for k, v in rows.items()} == {
+        "c1": {"Industry": "Software", "Lead Score": "87"},
+        "c2": {"Industry": None, "Lead Score": "12"},
+        "c3": {"industry": "Retail", "tier": None},
+    }
+    assert any(p.field == "Tier" and "not in the file" in p.message for p in result.problems)
+    assert balanced(con)
+
+
+def test_custom_fields_of_a_source_without_them_is_a_mapping_error(data_dir):
+    path = put(data_dir / "mappings/spend.yml", """\
+source: marketing_spend
+files: "*"
+columns: {spend_date: Day, channel: Channel, amount: Cost}
+custom_fields: [Campaign]
+""")
+    with pytest.raises(MappingError, match="custom_fields"):
+        load_mapping(path)

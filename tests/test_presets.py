@@ -9,6 +9,8 @@ below and in the test_presets_<tool>.py modules.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import preset_exports as _exports
 
@@ -61,6 +63,13 @@ def test_install_never_replaces_a_users_own_file_of_the_same_name(tmp_path):
 def test_install_of_an_unknown_preset_is_a_usage_error(capsys, tmp_path):
     assert main(["presets", "install", "nosuchtool", "--data-dir", str(tmp_path)]) == 2
     assert "nosuchtool" in capsys.readouterr().err
+
+
+def test_every_shipped_mapping_has_a_fixture_export_it_recognises(all_presets_dir):
+    mappings = load_mappings(all_presets_dir / "mappings")
+    recognising = {m.path.name for m in mappings for _, source, path in _exports()
+                   if m.matches(source, f"{source}/{path.name}", header_names(path))}
+    assert sorted({m.path.name for m in mappings} - recognising) == []
 
 
 @pytest.mark.parametrize("preset,source,path", _exports(), ids=lambda v: getattr(v, "name", v))
@@ -122,12 +131,23 @@ def test_salesforce_closedate_is_a_close_date_only_when_closed(preset_warehouse)
 
 def test_salesforce_tasks_and_events_become_interactions(preset_warehouse):
     # Task.csv: a call (T1) and an email (T2, to a lead); T3 is a plain task, left out.
-    # Event.csv: one meeting (E1).
-    rows = sorted(_rows(preset_warehouse, "select interaction_id, interaction_type, contact_id "
+    # Event.csv: one meeting (E1). The connector's task table: an inbound call on B2xQ2 at
+    # 10:20 UTC (T2a1), an email whose WhatId is an account, not a deal (T2a2), and a deleted
+    # call (T2a3), left out.
+    rows = sorted(_rows(preset_warehouse, "select interaction_id, interaction_type, contact_id, "
+                        "opportunity_id, direction, occurred_at::varchar "
                         "from marts.fct_sales_interactions where interaction_id like '00%'"))
-    assert rows == [("00T5g00000T1aa1EAB", "call", "0035g00000C1aa1AAB"),
-                    ("00T5g00000T1aa2EAB", "email_sent", "00Q5g00000L1aa1EAB"),
-                    ("00U5g00000E1aa1EAB", "meeting", "0035g00000C1aa2AAB")]
+    assert rows == [
+        ("00T5g00000T1aa1EAB", "call", "0035g00000C1aa1AAB", "0065g00000A1xQ1AAJ", "outbound",
+         "2026-01-07 15:00:00"),
+        ("00T5g00000T1aa2EAB", "email_sent", "00Q5g00000L1aa1EAB", None, "outbound",
+         "2026-01-04 11:00:00"),
+        ("00T5g00000T2aa1EAB", "call", "0035g00000C1aa2AAB", "0065g00000B2xQ2AAJ", "inbound",
+         "2026-01-16 10:20:00"),
+        ("00T5g00000T2aa2EAB", "email_sent", "0035g00000C1aa2AAB", None, "outbound",
+         "2026-01-17 08:00:00"),
+        ("00U5g00000E1aa1EAB", "meeting", "0035g00000C1aa2AAB", "0065g00000A1xQ3AAJ", "outbound",
+         "2026-01-14 16:00:00")]
 
 
 def test_salesforce_converted_leads_are_left_to_their_contact(preset_warehouse):
@@ -138,3 +158,21 @@ def test_salesforce_converted_leads_are_left_to_their_contact(preset_warehouse):
     contacts = _rows(preset_warehouse, "select count(*) from marts.dim_contacts "
                      "where contact_id like '0035g00000%'")
     assert contacts == [(2,)]
+
+
+def test_salesforce_custom_fields_reach_the_marts(preset_warehouse):
+    # The preset keeps Opportunity Type and LeadSource, Lead Industry and Rating, Task Subject
+    # and CallDurationInSeconds (Rating and the email's duration are empty in the files).
+    def fields(table, key, value):
+        [(text,)] = _rows(preset_warehouse, f"select custom_fields from marts.{table} "
+                          f"where {key} = '{value}'")
+        return json.loads(text)
+
+    assert fields("fct_opportunities", "opportunity_id", "0065g00000A1xQ3AAJ") == {
+        "type": "Existing Customer - Upgrade", "lead_source": "Web"}
+    assert fields("dim_contacts", "contact_id", "00Q5g00000L1aa1EAB") == {
+        "industry": "Technology", "rating": None}
+    assert fields("fct_sales_interactions", "interaction_id", "00T5g00000T1aa1EAB") == {
+        "subject": "Call", "call_duration_s": "1200"}
+    assert fields("fct_sales_interactions", "interaction_id", "00T5g00000T1aa2EAB") == {
+        "subject": "Email: Intro", "call_duration_s": None}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.contract import SOURCES, Source
+from pipelines.contract import CUSTOM_FIELDS, SOURCES, Source
 from pipelines.ingestion.mapping_language import (
     READ_OPTIONS,
     Language,
@@ -33,7 +33,7 @@ from pipelines.ingestion.mapping_language import (
 
 ALLOWED_KEYS = {"source", "files", "columns", "values", "timestamp_format", "constants",
                 "filter", "rows", "lookups", "read", "timezone", "values_ignore_case",
-                "value_defaults", "header"}
+                "value_defaults", "header", "custom_fields"}
 
 
 class MappingError(ValueError):
@@ -69,7 +69,8 @@ class ColumnMapping:
 
     @property
     def file_columns(self) -> list[str]:
-        return list(dict.fromkeys([*self.columns.values(), *self.expression_columns]))
+        return list(dict.fromkeys([*self.columns.values(), *self.expression_columns,
+                                   *self.language.custom_fields.values()]))
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,22 @@ def _columns(path: Path, lines: dict, key: tuple[str, ...], value: object
     return plain, expressions
 
 
+def _custom_fields(path: Path, lines: dict, document: dict, source: Source) -> dict[str, str]:
+    """`custom_fields: [Industry, "Lead Score"]` (fields named as their columns) or
+    `{industry: Industry}` (field name: file column)."""
+    spec = document.get("custom_fields")
+    if not spec:
+        return {}
+    line = lines.get(("custom_fields",))
+    _check_contract_column(path, line, source, CUSTOM_FIELDS)
+    if isinstance(spec, list):
+        spec = {_text(column): column for column in spec}
+    if not isinstance(spec, dict):
+        raise MappingError(path, "'custom_fields' lists file columns, or maps field names to "
+                           "file columns", line)
+    return {_text(name): _text(column) for name, column in spec.items()}
+
+
 def _language(path: Path, lines: dict, document: dict, source: Source,
               expressions: dict[str, str]) -> Language:
     for column in expressions:
@@ -236,7 +253,7 @@ def _language(path: Path, lines: dict, document: dict, source: Source,
     return Language(expressions, str(document["filter"]) if document.get("filter") else None,
                     tuple(rows), tuple(lookups), dict(read), str(zone) if zone else None,
                     bool(document.get("values_ignore_case")), defaults,
-                    tuple(_text(h) for h in header))
+                    tuple(_text(h) for h in header), _custom_fields(path, lines, document, source))
 
 
 def _check_timezone(path: Path, line: int | None, zone: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.contract import NUMBER, SOURCES
+from pipelines.contract import CUSTOM_FIELDS, NUMBER, SOURCES
 from pipelines.ingestion.mapping import ColumnMapping
 from pipelines.ingestion.mapping_language import lookup_path, quoted
 
@@ -30,6 +30,9 @@ def apply_mapping(frame: pl.DataFrame, mapping: ColumnMapping, keep: list[str]) 
     """Contract columns from the file's columns; file columns the mapping does not name are
     dropped; `keep` columns pass through."""
     language = mapping.language
+    if language.custom_fields:
+        frame = frame.with_columns(_custom_fields(frame, language.custom_fields))
+        keep = [*keep, CUSTOM_FIELDS]
     if language.uses_engine:
         mapped = _run_engine(frame, mapping, keep)
     else:
@@ -44,6 +47,19 @@ def apply_mapping(frame: pl.DataFrame, mapping: ColumnMapping, keep: list[str]) 
         mapped.frame = _decimal_comma(mapped.frame, mapping.source)
     mapped.frame = _map_values(mapped.frame, mapping)
     return mapped
+
+
+def _custom_fields(frame: pl.DataFrame, fields: dict[str, str]) -> pl.Expr:
+    """One JSON object of the fields' text values, trimmed; an empty value (`""` too) and a
+    field whose column the file lacks are null (the reader has said the column is missing)."""
+    def value(column: str) -> pl.Expr:
+        if column not in frame.columns:
+            return pl.lit(None, dtype=pl.String)
+        text = pl.col(column).cast(pl.String).str.strip_chars()
+        return pl.when(text != "").then(text)
+
+    values = [value(column).alias(name) for name, column in fields.items()]
+    return pl.struct(values).struct.json_encode().alias(CUSTOM_FIELDS)
 
 
 def _map_values(frame: pl.DataFrame, mapping: ColumnMapping) -> pl.DataFrame:
@@ -110,8 +126,11 @@ def _run_engine(frame: pl.DataFrame, mapping: ColumnMapping, keep: list[str]) ->
                                     f"{index} AS _variant"])
             where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
             selects.append(f"SELECT {projection} FROM file_rows {' '.join(joins)}{where}")
-        order = ", ".join([*(quoted(k) for k in keep), "_variant"])
-        query = f"SELECT * EXCLUDE (_variant) FROM ({' UNION ALL BY NAME '.join(selects)}) ORDER BY {order}"
+        query = f"SELECT * EXCLUDE (_variant) FROM ({' UNION ALL BY NAME '.join(selects)})"
+        if len(selects) > 1 or joins:
+            # One select over the file alone keeps its row order (DuckDB preserves insertion
+            # order); a union or a join does not, and sorting costs a pass over every row.
+            query += f" ORDER BY {', '.join([*(quoted(k) for k in keep), '_variant'])}"
         try:
             result = pl.from_arrow(con.sql(query).to_arrow_table())
         except duckdb.Error as exc:
@@ -122,7 +141,10 @@ def _run_engine(frame: pl.DataFrame, mapping: ColumnMapping, keep: list[str]) ->
     # true/false as text, like a CSV's; the validation converts the other types.
     result = result.with_columns(pl.col(pl.Boolean).cast(pl.String))
     line = keep[0] if keep else None
-    produced = result.get_column(line).n_unique() if line and result.height else 0
+    if len(variants) == 1:  # one contract row at most per file row
+        produced = result.height
+    else:
+        produced = result.get_column(line).n_unique() if line and result.height else 0
     return Mapped(result, filtered=frame.height - produced, derived=result.height - produced)
 
 

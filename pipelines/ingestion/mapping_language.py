@@ -47,6 +47,7 @@ class Language:
     values_ignore_case: bool = False
     value_defaults: dict[str, str] = field(default_factory=dict)
     header: tuple[str, ...] = ()
+    custom_fields: dict[str, str] = field(default_factory=dict)  # field name: file column
 
     @property
     def uses_engine(self) -> bool:

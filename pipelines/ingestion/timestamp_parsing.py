@@ -14,10 +14,12 @@ _ISO_RARE = ("%Y-%m-%dT%H:%M:%S%.f%#z",)
 
 def parse_timestamp(text: pl.Series, timestamp_format: str | None) -> pl.Series:
     """Parse to naive UTC. ISO 8601 with or without offset (naive means UTC), 'T' or space,
-    optional seconds and fractions, 'Z'; or the mapping's explicit format (naive = UTC)."""
+    optional seconds and fractions, 'Z' or ' UTC'; or the mapping's explicit format (naive = UTC)."""
     if timestamp_format:
         return _parse_with(text, timestamp_format)
-    iso = text.str.replace(" ", "T", literal=True).str.replace(r"[zZ]$", "+00:00")
+    # " UTC" is how BigQuery and warehouse CSV unloads end a UTC time (connector tables).
+    iso = (text.str.replace(r"\s+UTC$", "Z").str.replace(" ", "T", literal=True)
+           .str.replace(r"[zZ]$", "+00:00"))
     parsed = pl.Series(text.name, [None] * len(text), dtype=pl.Datetime("us"))
     pending = iso.is_not_null()
     for fmt in (*_ISO_ZONED, *_ISO_NAIVE, *_ISO_RARE):

@@ -31,6 +31,7 @@ renamed as (
         cast(probability as double) as probability,
         cast(forecast_category as string) as forecast_category,
         cast(pipeline as string) as pipeline,
+        cast(custom_fields as string) as custom_fields,
 
         -- timestamps
         cast(created_at as timestamp) as created_at,

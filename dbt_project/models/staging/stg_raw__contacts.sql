@@ -63,6 +63,9 @@ renamed as (
         cast(became_mql_at as timestamp) as became_mql_at,
         cast(became_sql_at as timestamp) as became_sql_at,
 
+        -- the team's own fields (a JSON object, mapping `custom_fields:`)
+        cast(custom_fields as string) as custom_fields,
+
         -- lineage
         cast(_source_file as string) as source_file,
         cast(_source_line as bigint) as source_line

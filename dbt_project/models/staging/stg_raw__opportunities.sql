@@ -38,6 +38,9 @@ select
     forecast_category,
     pipeline,
 
+    -- the team's own fields
+    custom_fields,
+
     -- timestamps
     created_at,
     closed_at,

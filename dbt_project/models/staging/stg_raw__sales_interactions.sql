@@ -38,6 +38,7 @@ renamed as (
         cast(interaction_type as string) as interaction_type,
         cast(direction as string) as direction,
         cast(outcome as string) as outcome,
+        cast(custom_fields as string) as custom_fields,
 
         -- lineage
         cast(_source_file as string) as source_file,

@@ -54,7 +54,8 @@ select
     original_channels.stitched_sessions,
     completeness.is_complete,
     completeness.missing_fields,
-    coalesce(emails.contacts_sharing_email, 0) > 1 as is_suspected_duplicate
+    coalesce(emails.contacts_sharing_email, 0) > 1 as is_suspected_duplicate,
+    contacts.custom_fields
 from contacts
 inner join original_channels
     on contacts.contact_id = original_channels.contact_id

@@ -41,6 +41,7 @@ enriched as (
         opportunities.created_at,
         opportunities.closed_at,
         opportunities.updated_at,
+        opportunities.custom_fields,
         coalesce(contacts.original_channel, 'unknown') as channel,
         contacts.contact_id is not null as is_contact_known,
         coalesce(opportunities.stage = 'closed_won', false) as is_won,
@@ -92,5 +93,6 @@ select
     coalesce(win_rank = 1, false) as is_first_win,
     channel,
     is_contact_known,
-    contact_basis
+    contact_basis,
+    custom_fields
 from ranked

@@ -46,7 +46,8 @@ select
     resolved.contact_basis,
     sends.is_opened,
     sends.is_clicked,
-    sends.is_replied
+    sends.is_replied,
+    interactions.custom_fields
 from interactions
 inner join resolved
     on interactions.interaction_id = resolved.interaction_id
