@@ -27,6 +27,8 @@ OPPORTUNITY_STAGES = value_sets.opportunity_stages()
 FORECAST_CATEGORIES = value_sets.forecast_categories()
 LIFECYCLE_STAGES = value_sets.lifecycle_stages()
 CHANNELS = value_sets.channels()
+# What an association (a relation a CRM exports as its own table) may link.
+ASSOCIATION_TYPES = value_sets.association_types()
 
 
 @dataclass(frozen=True)
@@ -39,17 +41,30 @@ class Source:
     optional: dict[str, str]
     # Columns whose values come from a known set. Unknown values are loaded and reported.
     known_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Columns whose values must come from a set: a row with another value is rejected.
+    allowed_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The whole natural key where one column does not name a record (a relation is named by
+    # its two ends); `key` is its first column. Empty: the key is `key` alone.
+    compound_key: tuple[str, ...] = ()
+    # Whether the key names one record, each of its rows a version of it. Marketing spend's
+    # date only narrows the search for exact repeats: its rows are never versions of each other.
+    key_is_identity: bool = True
 
     @property
     def columns(self) -> dict[str, str]:
         return {**self.required, **self.optional}
 
     @property
+    def key_columns(self) -> tuple[str, ...]:
+        return self.compound_key or (self.key,)
+
+    @property
     def version_columns(self) -> tuple[str, ...]:
         """What names one version of a record: the key, and its `updated_at` where the
         source keeps every version (CRM snapshots). Two rows of one batch with the same
         version but different contents conflict (the later line wins)."""
-        return (self.key, "updated_at") if "updated_at" in self.columns else (self.key,)
+        return (*self.key_columns, "updated_at") if "updated_at" in self.columns \
+            else self.key_columns
 
 
 # A team's own fields, kept as one JSON object of text values (a mapping's `custom_fields:`),
@@ -113,11 +128,13 @@ OPPORTUNITIES = Source(
     key="opportunity_id",
     required={
         "opportunity_id": STRING,
-        "contact_id": STRING,
         "created_at": TIMESTAMP,
         "stage": STRING,
     },
     optional={
+        # Optional: the contact may come from an association instead (glossary: contact of
+        # an opportunity).
+        "contact_id": STRING,
         "account_name": STRING,
         "owner_id": STRING,
         "amount": NUMBER,
@@ -142,11 +159,13 @@ SALES_INTERACTIONS = Source(
     key="interaction_id",
     required={
         "interaction_id": STRING,
-        "contact_id": STRING,
         "occurred_at": TIMESTAMP,
         "interaction_type": STRING,
     },
     optional={
+        # Optional: the contact may come from contact_email or from an association instead.
+        "contact_id": STRING,
+        "contact_email": EMAIL,
         "opportunity_id": STRING,
         "owner_id": STRING,
         "content_id": STRING,
@@ -165,10 +184,24 @@ MARKETING_SPEND = Source(
     required={"spend_date": TIMESTAMP, "channel": STRING, "amount": NUMBER},
     optional={"campaign": STRING},
     known_values={"channel": CHANNELS},
+    key_is_identity=False,
+)
+
+# Optional source: relations CRMs export as their own tables (an opportunity's or an
+# interaction's contact, a contact's account). Every version is kept in raw; the latest loaded
+# version of a relation wins downstream.
+ASSOCIATIONS = Source(
+    name="associations",
+    key="from_type",
+    compound_key=("from_type", "from_id", "to_type", "to_id"),
+    required={"from_type": STRING, "from_id": STRING, "to_type": STRING, "to_id": STRING},
+    optional={"role": STRING, "is_primary": STRING, "created_at": TIMESTAMP},
+    allowed_values={"from_type": ASSOCIATION_TYPES, "to_type": ASSOCIATION_TYPES},
 )
 
 SOURCES: dict[str, Source] = {
-    s.name: s for s in (WEB_VISITS, CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS, MARKETING_SPEND)
+    s.name: s for s in (WEB_VISITS, CONTACTS, OPPORTUNITIES, SALES_INTERACTIONS, MARKETING_SPEND,
+                        ASSOCIATIONS)
 }
 
 # Bookkeeping columns every raw table carries after the contract columns.

@@ -69,6 +69,10 @@ def interaction_types() -> tuple[str, ...]:
     return _values("interaction_types")
 
 
+def association_types() -> tuple[str, ...]:
+    return _values("association_types")
+
+
 def attribution_models() -> tuple[str, ...]:
     return _values("attribution_models")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import polars as pl
+from reference.contact_links import associated_contact, contact_of
 
 MODELS = ("first_touch", "last_touch", "linear", "position_based", "u_shaped", "w_shaped",
           "full_path", "j_shaped", "inverse_j", "time_decay")
@@ -149,13 +150,28 @@ def _month(value: datetime) -> date:
 
 def lead_follow_up(raw_contacts: list[dict], raw_opportunities: list[dict],
                    raw_interactions: list[dict], original_channel: dict[str, str],
-                   sla_hours: float = 24.0, ignored_after_days: float = 30.0) -> list[dict]:
+                   sla_hours: float = 24.0, ignored_after_days: float = 30.0,
+                   raw_associations: list[dict] | None = None) -> list[dict]:
     """One dict per MQL, from raw rows (every loaded version) and each contact's original
-    channel."""
+    channel. Opportunities and interactions go to their resolved contact (glossary: contact
+    of an opportunity or interaction; tests/reference/contact_links.py)."""
     contacts = _latest(raw_contacts, "contact_id", by_updated_at=True)
     opportunities = _latest(raw_opportunities, "opportunity_id", by_updated_at=True)
     interactions = _latest(raw_interactions, "interaction_id", by_updated_at=False)
-    has_opportunity = {_clean(o["contact_id"]) for o in opportunities.values()}
+    email_owner: dict[str, tuple] = {}
+    for contact_id, contact in contacts.items():
+        email = (_clean(contact.get("email")) or "").lower()
+        if email and (email not in email_owner
+                      or (contact["created_at"], contact_id) < email_owner[email]):
+            email_owner[email] = (contact["created_at"], contact_id)
+    owners = {email: contact_id for email, (_, contact_id) in email_owner.items()}
+    opportunity_contacts = associated_contact(raw_associations, "opportunity")
+    interaction_contacts = associated_contact(raw_associations, "interaction")
+    for o in opportunities.values():
+        o["contact_id"] = contact_of(o, "opportunity_id", opportunity_contacts)[0]
+    for row in interactions.values():
+        row["contact_id"] = contact_of(row, "interaction_id", interaction_contacts, owners)[0]
+    has_opportunity = {_clean(o["contact_id"]) for o in opportunities.values()} - {None}
     touches: dict[str, list[tuple[datetime, str, dict]]] = defaultdict(list)
     for interaction_id, row in interactions.items():
         direction = (_clean(row.get("direction")) or "").lower()

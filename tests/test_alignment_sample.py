@@ -70,6 +70,7 @@ def test_follow_up_summary_equals_an_independent_recomputation(sample_dir):
         rows(sample_dir, "select * from raw.opportunities"),
         rows(sample_dir, "select * from raw.sales_interactions"),
         channels,
+        raw_associations=rows(sample_dir, "select * from raw.associations"),
     )
     expected = lead_follow_up_summary(follow_up).sort(KEY)
     actual = query(sample_dir, "select * from marts.mart_lead_follow_up_summary").sort(KEY)

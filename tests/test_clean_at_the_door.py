@@ -42,8 +42,15 @@ def _values() -> list[str]:
     return values
 
 
+# Columns of a closed value set (associations' types) take only its values: not free text.
 TEXT_COLUMNS = [(source.name, column) for source in SOURCES.values()
-                for column, kind in source.columns.items() if kind in (STRING, EMAIL)]
+                for column, kind in source.columns.items()
+                if kind in (STRING, EMAIL) and column not in source.allowed_values]
+
+
+def _filler(source, column: str, kind: str) -> str:
+    allowed = source.allowed_values.get(column)
+    return allowed[0] if allowed else FILLER[kind]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +63,7 @@ def values() -> list[str]:
 def test_loaded_text_is_already_what_staging_would_make_of_it(values, source_name, column):
     source = SOURCES[source_name]
     frame = pl.DataFrame({
-        **{c: [FILLER[kind]] * len(values) for c, kind in source.columns.items()},
+        **{c: [_filler(source, c, kind)] * len(values) for c, kind in source.columns.items()},
         column: values,
         LINE_COLUMN: list(range(1, len(values) + 1)),
     })

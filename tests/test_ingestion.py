@@ -332,7 +332,7 @@ def test_ingest_inbox_covers_every_source(con, data_dir):
           "interaction_id,contact_id,occurred_at,interaction_type\ni1,c1,2026-01-05,call\n")
     results = ingest_inbox(con, data_dir / "inbox", [])
     assert set(results) == {"web_visits", "contacts", "opportunities", "sales_interactions",
-                            "marketing_spend"}
+                            "marketing_spend", "associations"}
     assert results["sales_interactions"].rows_loaded == 1
 
 
@@ -343,6 +343,43 @@ def test_marketing_spend_is_ingested_like_the_others(con, data_dir):
     result = ingest(con, data_dir, "marketing_spend")
     assert (result.rows_read, result.rows_loaded, result.rows_repeated, result.rows_rejected) == (4, 2, 1, 1)
     assert result.unknown_values == {"channel": {"tv": 1}}
+
+
+def test_associations_load_and_a_type_outside_the_set_is_rejected_at_the_door(con, data_dir):
+    write(data_dir / "inbox/associations/deal_contacts.csv", "\n".join([
+        "from_type,from_id,to_type,to_id,role,is_primary,created_at",
+        "opportunity,o1,contact,c1,decision_maker,true,2026-01-05T10:00:00",
+        "opportunity,o1,contact,c2,,false,2026-01-05T11:00:00",
+        "opportunity,o1,contact,c1,decision_maker,true,2026-01-05T10:00:00",  # exact repeat
+        "opportunity,o1,contact,c1,champion,true,2026-01-05T10:00:00",  # another version
+        "deal,o2,contact,c1,,,",                                         # not a type
+        "interaction,i1,company,a1,,,",                                  # not a type
+        "",
+    ]))
+    result = ingest(con, data_dir, "associations")
+    assert (result.rows_read, result.rows_loaded, result.rows_repeated, result.rows_rejected) \
+        == (6, 3, 1, 2)
+    rejected = rows(con, "SELECT source_file, line_number, field, reason "
+                         "FROM raw.associations_rejected ORDER BY line_number")
+    assert [r[:3] for r in rejected] == [("associations/deal_contacts.csv", 6, "from_type"),
+                                         ("associations/deal_contacts.csv", 7, "to_type")]
+    assert "not one of opportunity, interaction, contact, account: 'deal'" in rejected[0][3]
+    messages = [str(p) for p in result.problems]
+    assert any(m.startswith("associations/deal_contacts.csv, line 7, field 'to_type'")
+               for m in messages)
+    assert rows(con, "SELECT count(*) FROM raw.associations WHERE to_id = 'c1'") == [(2,)]
+
+
+def test_opportunities_and_interactions_load_without_a_contact_id(con, data_dir):
+    write(data_dir / "inbox/opportunities/o.csv",
+          "opportunity_id,created_at,stage\no1,2026-01-05,prospecting\n")
+    write(data_dir / "inbox/sales_interactions/s.csv",
+          "interaction_id,contact_email,occurred_at,interaction_type\n"
+          "i1, Jane.Doe@Example.COM ,2026-01-05,call\n")
+    assert ingest(con, data_dir, "opportunities").rows_loaded == 1
+    assert ingest(con, data_dir, "sales_interactions").rows_loaded == 1
+    assert rows(con, "SELECT contact_id, contact_email FROM raw.sales_interactions") \
+        == [(None, "jane.doe@example.com")]
 
 
 def test_a_copy_of_an_ingested_file_is_named_and_not_loaded_twice(con, data_dir):

@@ -24,8 +24,8 @@ def unknown_values(valid: pl.DataFrame, source: Source) -> dict[str, dict[str, i
 
 def conflicting_versions(valid: pl.DataFrame, source: Source) -> list[tuple[tuple, list[int]]]:
     """Versions given twice in the batch with different contents (an exact repeat is not a
-    conflict). Marketing spend has no natural id: its rows are never versions of each other."""
-    if source.name == "marketing_spend" or valid.is_empty():
+    conflict). A source whose key is no identity (marketing spend) has no versions."""
+    if not source.key_is_identity or valid.is_empty():
         return []
     version = list(source.version_columns)
     # Hashes first, sorted with numpy (a fifth of is_duplicated's time on 1M keys): a batch

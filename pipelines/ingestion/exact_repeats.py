@@ -56,7 +56,9 @@ def classify_incoming(con: duckdb.DuckDBPyConnection, source: Source, ledger: st
     not the earliest of its key and content, with the earliest (kept_file_hash,
     kept_source_line). Tier 0 is a loaded row before the incoming batch, 1 an incoming row, 2
     a loaded row after it (only with a position: a replay), which becomes a repeat."""
-    key = source.key
+    # The key: one column, or a row of several (an association is named by its two ends).
+    columns = ", ".join(source.key_columns)
+    key, t_key = _row(source.key_columns), _row([f"t.{c}" for c in source.key_columns])
     contract = ", ".join(source.columns)
     lineage = "_file_hash, _source_file, _source_line"
     if position is None:
@@ -68,14 +70,14 @@ def classify_incoming(con: duckdb.DuckDBPyConnection, source: Source, ledger: st
         params = [position.ingested_at, position.ingested_at, position.file_path]
     # An exact repeat shares its key with an earlier row, in this group or in the table. Only
     # those keys (a few percent) are compared on every contract column; the table's history is
-    # read for its key column alone.
+    # read for its key columns alone.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE candidate_keys AS
-        SELECT {key} FROM incoming_rows GROUP BY {key} HAVING count(*) > 1
+        SELECT {columns} FROM incoming_rows GROUP BY {columns} HAVING count(*) > 1
         UNION
-        SELECT DISTINCT {key} FROM raw.{source.name}
-        WHERE {key} IN (SELECT {key} FROM incoming_rows)
+        SELECT DISTINCT {columns} FROM raw.{source.name}
+        WHERE {key} IN (SELECT {columns} FROM incoming_rows)
         """
     )
     # PARTITION BY groups nulls together, as IS NOT DISTINCT FROM compares them.
@@ -92,10 +94,10 @@ def classify_incoming(con: duckdb.DuckDBPyConnection, source: Source, ledger: st
                        t._file_hash, t._source_file, t._source_line,
                        CAST(-1 AS BIGINT) AS _file_order, {tier} AS tier
                 FROM raw.{source.name} t {join}
-                WHERE t.{key} IN (SELECT {key} FROM candidate_keys)
+                WHERE {t_key} IN (SELECT {columns} FROM candidate_keys)
                 UNION ALL
                 SELECT {contract}, {lineage}, _file_order, 1 AS tier
-                FROM incoming_rows WHERE {key} IN (SELECT {key} FROM candidate_keys)
+                FROM incoming_rows WHERE {key} IN (SELECT {columns} FROM candidate_keys)
             )
             WINDOW classes AS (PARTITION BY {contract} ORDER BY tier, _file_order, _source_line)
         )
@@ -103,6 +105,11 @@ def classify_incoming(con: duckdb.DuckDBPyConnection, source: Source, ledger: st
         """,
         params,
     )
+
+
+def _row(columns) -> str:
+    """One key column as itself, several as a row value (compared with IN as a whole)."""
+    return columns[0] if len(columns) == 1 else f"row({', '.join(columns)})"
 
 
 def record_classified(con: duckdb.DuckDBPyConnection, source: Source, ledger: str,

@@ -193,11 +193,11 @@ def _version_conflicts(display: str, source: Source, conflicts) -> list[Problem]
     problems = []
     for values, lines in conflicts[:MAX_CONFLICTS_NAMED]:
         named = ", ".join(f"{c} '{v}'" for c, v in zip(source.version_columns, values, strict=True))
-        problems.append(Problem(display, lines[-1], source.key,
+        problems.append(Problem(display, lines[-1], ", ".join(source.key_columns),
                                 f"two versions of {named} conflict in this file (lines "
                                 f"{', '.join(map(str, lines))}): both are kept, the later line wins"))
     if len(conflicts) > MAX_CONFLICTS_NAMED:
-        problems.append(Problem(display, None, source.key,
+        problems.append(Problem(display, None, ", ".join(source.key_columns),
                                 f"{len(conflicts) - MAX_CONFLICTS_NAMED} more conflicting versions"))
     return problems
 

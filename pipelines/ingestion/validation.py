@@ -56,12 +56,14 @@ def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None =
         if name in source.required:
             if name not in original.columns:
                 reason = f"required column '{name}' is missing from the file"
-            elif name == source.key:
+            elif name in source.key_columns:
                 reason = "missing key: the natural key is empty"
             else:
                 reason = "required field is empty"
             empty = clean_text(frame.get_column(name)).is_null()
             problems.append((name, pl.select(pl.when(empty).then(pl.lit(reason))).to_series()))
+        if name in source.allowed_values:
+            problems.append((name, _not_allowed(converted[name].value, source.allowed_values[name])))
     problems.extend(limit_problems(converted, source, now))
     typed = {name: c.value for name, c in converted.items()}
     for name in limits.PROBABILITIES.get(source.name, ()):
@@ -95,3 +97,10 @@ def validate(frame: pl.DataFrame, source: Source, timestamp_format: str | None =
     }).cast({LINE_COLUMN: pl.Int64, "field": pl.String, "reason": pl.String, "raw_record": pl.String})
     return ValidationResult(valid, rejected, unknown_values(valid, source),
                             conflicting_versions(valid, source))
+
+
+def _not_allowed(value: pl.Series, allowed: tuple[str, ...]) -> pl.Series:
+    """The reason per row whose value is outside `allowed` (null where it is fine or empty)."""
+    message = f"not one of {', '.join(allowed)}: '"
+    return pl.select(pl.when(value.is_not_null() & ~value.is_in(list(allowed)))
+                     .then(pl.lit(message) + value + pl.lit("'"))).to_series()

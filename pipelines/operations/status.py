@@ -10,7 +10,7 @@ from pipelines.contract import SOURCES
 # The event time that says how fresh each source is.
 FRESHNESS_COLUMN = {"web_visits": "occurred_at", "contacts": "updated_at",
                     "opportunities": "updated_at", "sales_interactions": "occurred_at",
-                    "marketing_spend": "spend_date"}
+                    "marketing_spend": "spend_date", "associations": "created_at"}
 
 
 def _age(then: datetime | None, now: datetime) -> str:

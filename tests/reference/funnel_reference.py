@@ -24,6 +24,8 @@ from typing import Any
 import polars as pl
 import yaml
 
+from reference.contact_links import resolve_contacts
+
 RAW_SOURCES = ("web_visits", "contacts", "opportunities", "sales_interactions")
 LIFECYCLE_STAGES = ("subscriber", "lead", "mql", "sql", "opportunity", "customer")
 CAMPAIGN_COLUMNS = ("utm_source", "utm_medium", "utm_campaign")
@@ -157,8 +159,14 @@ def load_config(project_dir: str | Path) -> Config:
 
 
 def load_raw(con) -> dict[str, pl.DataFrame]:
-    """The four raw tables of a warehouse connection, every version of every key."""
-    return {name: con.sql(f"SELECT * FROM raw.{name}").pl() for name in RAW_SOURCES}
+    """The four raw tables of a warehouse connection, every version of every key, and the
+    optional raw.associations where it exists."""
+    raw = {name: con.sql(f"SELECT * FROM raw.{name}").pl() for name in RAW_SOURCES}
+    tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                        "WHERE table_schema = 'raw'").fetchall()}
+    if "associations" in tables:
+        raw["associations"] = con.sql("SELECT * FROM raw.associations").pl()
+    return raw
 
 
 # --------------------------------------------------------------------------------------------
@@ -515,7 +523,8 @@ def email_send_outcomes(interactions: pl.DataFrame) -> pl.DataFrame:
     send_rows: list[dict[str, Any]] = []
     for row in interactions.iter_rows(named=True):
         if row["interaction_type"] == "email_sent":
-            sends[row["contact_id"]].append((row["occurred_at"], row["interaction_id"]))
+            if row["contact_id"] is not None:  # a send with no contact has no responses
+                sends[row["contact_id"]].append((row["occurred_at"], row["interaction_id"]))
             send_rows.append(row)
         elif row["interaction_type"] in EMAIL_OUTCOMES:
             engagements.append(row)
@@ -596,8 +605,12 @@ def build(raw: dict[str, pl.DataFrame], config: Config) -> Intermediate:
         sessions=sessions,
         stitched=stitched,
         dim_contacts=dim,
-        opportunities=latest_versions(raw["opportunities"], "opportunity_id", by_updated_at=True),
-        interactions=latest_versions(raw["sales_interactions"], "interaction_id"),
+        opportunities=resolve_contacts(
+            latest_versions(raw["opportunities"], "opportunity_id", by_updated_at=True),
+            "opportunity_id", "opportunity", raw.get("associations")),
+        interactions=resolve_contacts(
+            latest_versions(raw["sales_interactions"], "interaction_id"),
+            "interaction_id", "interaction", raw.get("associations"), email_owners(contacts)),
     )
 
 
@@ -667,6 +680,8 @@ def funnel_daily_from(parts: Intermediate) -> pl.DataFrame:
             # READING: an opportunity closing won is activity on that day even when it adds
             # no new customer and no amount.
             counts[(_day(closed), channel)]["_wins"] += 1
+            if o["contact_id"] is None:
+                continue  # an opportunity with no contact makes no one a customer
             if o["contact_id"] not in first_win or closed < first_win[o["contact_id"]]:
                 first_win[o["contact_id"]] = closed
     for contact_id, closed in first_win.items():

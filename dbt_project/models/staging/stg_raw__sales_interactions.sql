@@ -28,6 +28,7 @@ renamed as (
         -- ids
         cast(interaction_id as string) as interaction_id,
         cast(contact_id as string) as contact_id,
+        cast(contact_email as string) as contact_email,
         cast(opportunity_id as string) as opportunity_id,
         cast(owner_id as string) as owner_id,
         cast(content_id as string) as content_id,

@@ -3,19 +3,22 @@
 -- email_replied) of a contact belongs to that contact's latest email_sent at or before it:
 -- interactions of a contact are ordered by occurred_at, sends before responses at the same
 -- time, then interaction_id; each response takes the number of sends seen so far. A response
--- before the contact's first send belongs to none.
+-- before the contact's first send belongs to none. The contact is the resolved one
+-- (int_interactions_contact_resolved); a send with no contact has no responses.
 with
 
 email_interactions as (
 
     select
-        interaction_id,
-        contact_id,
-        occurred_at,
-        interaction_type,
-        case when interaction_type = 'email_sent' then 1 else 0 end as is_send
-    from {{ ref('stg_raw__sales_interactions') }}
-    where interaction_type in ('email_sent', 'email_opened', 'email_clicked', 'email_replied')
+        interactions.interaction_id,
+        resolved.contact_id,
+        interactions.occurred_at,
+        interactions.interaction_type,
+        case when interactions.interaction_type = 'email_sent' then 1 else 0 end as is_send
+    from {{ ref('stg_raw__sales_interactions') }} as interactions
+    inner join {{ ref('int_interactions_contact_resolved') }} as resolved
+        on interactions.interaction_id = resolved.interaction_id
+    where interactions.interaction_type in ('email_sent', 'email_opened', 'email_clicked', 'email_replied')
 
 ),
 

@@ -1,11 +1,19 @@
 -- One row per sales interaction (latest version), attributed to the original channel of its
--- contact (`unknown` when the contact is not known); email_sent rows carry the opened, clicked
+-- contact (`unknown` when the contact is not known), resolved by
+-- int_interactions_contact_resolved (own id, else contact_email, else an association); email_sent rows carry the opened, clicked
 -- and replied flags (glossary: email opened / clicked / replied), null on other types.
 with
 
 interactions as (
 
     select * from {{ ref('stg_raw__sales_interactions') }}
+
+),
+
+resolved as (
+
+    select interaction_id, contact_id, contact_basis
+    from {{ ref('int_interactions_contact_resolved') }}
 
 ),
 
@@ -24,7 +32,7 @@ sends as (
 
 select
     interactions.interaction_id,
-    interactions.contact_id,
+    resolved.contact_id,
     interactions.opportunity_id,
     interactions.owner_id,
     interactions.content_id,
@@ -35,12 +43,15 @@ select
     interactions.outcome,
     coalesce(contacts.original_channel, 'unknown') as channel,
     contacts.contact_id is not null as is_contact_known,
+    resolved.contact_basis,
     sends.is_opened,
     sends.is_clicked,
     sends.is_replied,
     interactions.custom_fields
 from interactions
+inner join resolved
+    on interactions.interaction_id = resolved.interaction_id
 left join contacts
-    on interactions.contact_id = contacts.contact_id
+    on resolved.contact_id = contacts.contact_id
 left join sends
     on interactions.interaction_id = sends.interaction_id
