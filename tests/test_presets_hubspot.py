@@ -59,3 +59,14 @@ def test_hubspot_deals_link_to_their_first_associated_contact(preset_warehouse):
                        f"marts.fct_opportunities where {HUBSPOT_DEALS}"))
     assert links == {"931000201": "751000102", "931000202": "751000101",
                      "931000203": "751000103"}
+
+
+def test_hubspot_connector_deals_take_their_contact_from_the_association_table(preset_warehouse):
+    # deal.csv: Wayne analytics closedwon 18,000, Cyberdyne trial contractsent 3,500,
+    # 931000303 deleted (filtered). deal_contact.csv: 931000301 has contacts 751000202 and
+    # 751000201, none primary: the earliest (lowest id) 751000201; 931000302 has 751000202.
+    rows = _rows(preset_warehouse, "select opportunity_id, contact_id, contact_basis, stage, "
+                 "amount from marts.fct_opportunities where opportunity_id like '9310003%' "
+                 "order by 1")
+    assert rows == [("931000301", "751000201", "earliest_association", "closed_won", 18000.0),
+                    ("931000302", "751000202", "earliest_association", "negotiation", 3500.0)]
